@@ -1,0 +1,72 @@
+package dev.expandcontract.core;
+
+import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.store.InstanceView;
+import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.PhaseTransition;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What operators see of one migration: phase, progress, speed, errors and who reads what.
+ *
+ * @param rowsTotal an estimate taken when the backfill started
+ * @param etaSeconds null when unknown (not started, or no progress yet)
+ */
+public record MigrationStatus(
+    String id,
+    MigrationKind kind,
+    Phase phase,
+    int readPercent,
+    boolean paused,
+    boolean resyncingOld,
+    long rowsDone,
+    long rowsTotal,
+    double rowsPerSecond,
+    Long etaSeconds,
+    int batchSize,
+    String lastError,
+    Long verifyMismatches,
+    String verifySample,
+    List<PhaseTransition> recentTransitions,
+    List<InstanceView> liveInstances) {
+
+  static MigrationStatus of(
+      MigrationKind kind,
+      MigrationState state,
+      Instant now,
+      List<PhaseTransition> transitions,
+      List<InstanceView> instances) {
+    double rate = 0;
+    Long eta = null;
+    if (state.backfillStartedAt() != null) {
+      long end =
+          state.backfillFinishedAt() != null ? state.backfillFinishedAt() : now.toEpochMilli();
+      double seconds = Math.max(0.001, (end - state.backfillStartedAt()) / 1000.0);
+      rate = state.rowsDone() / seconds;
+      if (state.backfillRunning() && rate > 0) {
+        eta = (long) Math.ceil(Math.max(0, state.rowsTotal() - state.rowsDone()) / rate);
+      } else if (!state.backfillRunning()) {
+        eta = 0L;
+      }
+    }
+    return new MigrationStatus(
+        state.id(),
+        kind,
+        state.phase(),
+        state.readPercent(),
+        state.paused(),
+        state.resyncOld(),
+        state.rowsDone(),
+        Math.max(state.rowsTotal(), state.rowsDone()),
+        rate,
+        eta,
+        state.batchSize(),
+        state.lastError(),
+        state.verifyMismatches(),
+        state.verifySample(),
+        transitions,
+        instances);
+  }
+}

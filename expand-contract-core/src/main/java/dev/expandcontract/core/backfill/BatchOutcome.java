@@ -1,0 +1,17 @@
+package dev.expandcontract.core.backfill;
+
+/** What one call of {@link BackfillEngine#runBatch(String)} did. */
+public enum BatchOutcome {
+  /** A batch committed; more remain. */
+  COPIED,
+  /** The last batch committed and the backfill (or re-sync) is complete. */
+  FINISHED,
+  /** Nothing to do: not backfilling, or paused. */
+  IDLE,
+  /** Another instance holds the claim. */
+  CLAIMED_ELSEWHERE,
+  /** A re-sync waits until every live instance acts on the rollback. */
+  WAITING_FOR_FLEET,
+  /** Retries ran out; the backfill paused with the error recorded. */
+  PAUSED
+}

@@ -1,0 +1,80 @@
+package dev.expandcontract.core.event;
+
+import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.core.verify.VerificationReport;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+final class CompositeListener implements ExpandContractListener {
+
+  private static final Logger log = LoggerFactory.getLogger(CompositeListener.class);
+  private final List<ExpandContractListener> listeners;
+
+  CompositeListener(List<ExpandContractListener> listeners) {
+    this.listeners = listeners;
+  }
+
+  private void each(Consumer<ExpandContractListener> event) {
+    for (ExpandContractListener listener : listeners) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException e) {
+        // A broken metrics or logging hook must never break a batch or a request.
+        log.warn("expand-contract listener {} failed", listener, e);
+      }
+    }
+  }
+
+  @Override
+  public void batchCompleted(BatchCompleted batch) {
+    each(l -> l.batchCompleted(batch));
+  }
+
+  @Override
+  public void batchFailed(String migrationId, int attempt, Throwable error) {
+    each(l -> l.batchFailed(migrationId, attempt, error));
+  }
+
+  @Override
+  public void backfillPaused(String migrationId, String reason) {
+    each(l -> l.backfillPaused(migrationId, reason));
+  }
+
+  @Override
+  public void phaseChanged(PhaseTransition transition) {
+    each(l -> l.phaseChanged(transition));
+  }
+
+  @Override
+  public void transitionRefused(String migrationId, String action, String reason) {
+    each(l -> l.transitionRefused(migrationId, action, reason));
+  }
+
+  @Override
+  public void verified(VerificationReport report) {
+    each(l -> l.verified(report));
+  }
+
+  @Override
+  public void flagOverridden(String migrationId, String flag, String reason) {
+    each(l -> l.flagOverridden(migrationId, flag, reason));
+  }
+
+  @Override
+  public void shadowMismatch(String migrationId, Object key) {
+    each(l -> l.shadowMismatch(migrationId, key));
+  }
+
+  @Override
+  public void readRouted(String migrationId, boolean fromNew) {
+    each(l -> l.readRouted(migrationId, fromNew));
+  }
+
+  @Override
+  public void dualWrite(String migrationId, Duration duration) {
+    each(l -> l.dualWrite(migrationId, duration));
+  }
+}

@@ -1,0 +1,45 @@
+package dev.expandcontract.core.event;
+
+import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.core.verify.VerificationReport;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the core reports while it works. Every method defaults to doing nothing; the starter turns
+ * these into Micrometer meters, log lines and Spring events.
+ */
+public interface ExpandContractListener {
+
+  ExpandContractListener NO_OP = new ExpandContractListener() {};
+
+  default void batchCompleted(BatchCompleted batch) {}
+
+  /** An attempt of a batch failed; it will be retried unless the backfill pauses. */
+  default void batchFailed(String migrationId, int attempt, Throwable error) {}
+
+  /** The backfill paused itself after too many failed attempts (or an operator paused it). */
+  default void backfillPaused(String migrationId, String reason) {}
+
+  default void phaseChanged(PhaseTransition transition) {}
+
+  /** A guard refused an action; the state is unchanged. */
+  default void transitionRefused(String migrationId, String action, String reason) {}
+
+  default void verified(VerificationReport report) {}
+
+  /** A flag was set outside what the phase allows; the phase's decision was used instead. */
+  default void flagOverridden(String migrationId, String flag, String reason) {}
+
+  /** A read compared old and new and found them different. */
+  default void shadowMismatch(String migrationId, Object key) {}
+
+  default void readRouted(String migrationId, boolean fromNew) {}
+
+  default void dualWrite(String migrationId, Duration duration) {}
+
+  /** Fans events out to several listeners; one failing listener does not stop the others. */
+  static ExpandContractListener composite(List<ExpandContractListener> listeners) {
+    return new CompositeListener(List.copyOf(listeners));
+  }
+}

@@ -1,0 +1,39 @@
+package dev.expandcontract.core.migration;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * One new column and how it is computed from the old schema.
+ *
+ * @param oldColumn the old column holding the same attribute (read while reads come from old)
+ * @param newColumn the new column being filled
+ * @param transform SQL expression over the old table's columns that yields the new value
+ * @param reverseTransform SQL expression over the new columns that yields the old value, if
+ *     declared; needed to roll back once writes to the old schema stopped
+ * @param javaTransform Java twin of {@code transform}, letting a dual write set old and new in
+ *     one statement; empty means the write path runs {@code transform} in SQL instead
+ */
+public record ColumnMapping(
+    String oldColumn,
+    String newColumn,
+    String transform,
+    Optional<String> reverseTransform,
+    Optional<UnaryOperator<Object>> javaTransform) {
+
+  public ColumnMapping {
+    Objects.requireNonNull(oldColumn, "oldColumn");
+    Objects.requireNonNull(newColumn, "newColumn");
+    transform = transform == null || transform.isBlank() ? oldColumn : transform.strip();
+    reverseTransform = reverseTransform.filter(s -> !s.isBlank()).map(String::strip);
+    // A plain copy needs no user-supplied twin: the value itself is the new value.
+    if (javaTransform.isEmpty() && isIdentity(transform, oldColumn)) {
+      javaTransform = Optional.of(UnaryOperator.identity());
+    }
+  }
+
+  private static boolean isIdentity(String transform, String oldColumn) {
+    return transform.equalsIgnoreCase(oldColumn);
+  }
+}

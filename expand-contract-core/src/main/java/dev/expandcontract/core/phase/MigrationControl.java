@@ -1,0 +1,305 @@
+package dev.expandcontract.core.phase;
+
+import dev.expandcontract.core.backfill.KeyRange;
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.store.InstanceView;
+import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.StateStore;
+import dev.expandcontract.core.verify.VerificationReport;
+import dev.expandcontract.core.verify.Verifier;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+
+/**
+ * The operator's actions and their guards, exactly as the phase table of DESIGN.md. Every action
+ * reads the state, checks its guard, and applies the change with optimistic locking: of two
+ * instances racing the same action exactly one wins, and the other is told why.
+ */
+public final class MigrationControl {
+
+  private final DataSource dataSource;
+  private final StateStore store;
+  private final Map<String, MigrationSql> migrations;
+  private final Verifier verifier;
+  private final ExpandContractListener listener;
+  private final Duration soakTime;
+  private final Duration instanceTimeout;
+
+  public MigrationControl(
+      DataSource dataSource,
+      StateStore store,
+      Map<String, MigrationSql> migrations,
+      Verifier verifier,
+      ExpandContractListener listener,
+      Duration soakTime,
+      Duration instanceTimeout) {
+    this.dataSource = dataSource;
+    this.store = store;
+    this.migrations = Map.copyOf(migrations);
+    this.verifier = verifier;
+    this.listener = listener;
+    this.soakTime = soakTime;
+    this.instanceTimeout = instanceTimeout;
+  }
+
+  /** EXPANDED to BACKFILLING: fixes the upper key now, so later inserts cannot extend the work. */
+  public MigrationState startBackfill(String id, String actor) {
+    String action = "start-backfill";
+    MigrationState state = require(id, action, Phase.EXPANDED);
+    MigrationSql sql = sql(id);
+    Map<String, Object> changes = new HashMap<>();
+    try (Connection connection = dataSource.getConnection()) {
+      Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
+      changes.put("upper_key", upper == null ? null : String.valueOf(upper));
+      changes.put(
+          "rows_total",
+          sql.dialect()
+              .estimateRows(
+                  connection, sql.dialect().quote(sql.schema().oldTable()),
+                  sql.schema().oldTable()));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot start the backfill of " + id, e);
+    }
+    changes.putAll(freshBackfill(store.clock().millis()));
+    return apply(state, action, Phase.BACKFILLING, 0, changes, actor, "backfill started");
+  }
+
+  public MigrationState pause(String id, String actor) {
+    MigrationState state = load(id);
+    if (!state.backfillRunning()) {
+      throw refuse(id, "pause", "nothing to pause: phase " + describe(state));
+    }
+    MigrationState paused =
+        apply(state, "pause", state.phase(), state.readPercent(), Map.of("paused", 1), actor,
+            "paused by operator");
+    listener.backfillPaused(id, "paused by " + actor);
+    return paused;
+  }
+
+  public MigrationState resume(String id, String actor) {
+    MigrationState state = load(id);
+    if (!state.paused()) {
+      throw refuse(id, "resume", "not paused: phase " + describe(state));
+    }
+    Map<String, Object> changes = new HashMap<>();
+    changes.put("paused", 0);
+    changes.put("last_error", null);
+    return apply(state, "resume", state.phase(), state.readPercent(), changes, actor,
+        "resumed by operator");
+  }
+
+  /**
+   * Runs a full verification. From BACKFILLED, 0 mismatches moves to VERIFIED and any mismatch
+   * refuses; in later phases it reports drift (e.g. from writers bypassing the application).
+   */
+  public VerificationReport verify(String id, String actor) {
+    MigrationState state = load(id);
+    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
+    if (!allowed.contains(state.phase()) || state.resyncOld()) {
+      throw refuse(id, "verify",
+          "verification needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
+              + describe(state));
+    }
+    VerificationReport report = verifier.verify(sql(id));
+    store.recordVerification(id, report.mismatches(), String.join(", ", report.sampleKeys()));
+    listener.verified(report);
+    if (state.phase() == Phase.BACKFILLED) {
+      if (report.mismatches() > 0) {
+        throw refuse(id, "verify", "verification found " + report.summary());
+      }
+      apply(state, "verify", Phase.VERIFIED, 0, Map.of(), actor, report.summary());
+    }
+    return report;
+  }
+
+  /** Sets the share of keys read from the new schema (sticky per key). */
+  public MigrationState readNew(String id, int percent, String actor) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("percent must be between 0 and 100, was " + percent);
+    }
+    MigrationState state = require(id, "read-new", Phase.VERIFIED, Phase.READ_NEW);
+    if (state.resyncOld() && percent < 100) {
+      throw refuse(id, "read-new",
+          "the old schema is still being re-synced after a rollback (cursor "
+              + state.cursorKey() + " of " + state.upperKey() + "); reads stay at 100% until then");
+    }
+    Map<String, Object> changes = new HashMap<>();
+    boolean full = percent == 100;
+    Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
+    changes.put("read_new_full_at", full ? (fullSince != null ? fullSince : now()) : null);
+    return apply(state, "read-new", Phase.READ_NEW, percent, changes, actor,
+        "reads from new: " + percent + "%");
+  }
+
+  /** READ_NEW at 100% to NEW_ONLY, once every live instance reads new and the soak time passed. */
+  public MigrationState stopOldWrites(String id, String actor) {
+    String action = "stop-old-writes";
+    MigrationState state = require(id, action, Phase.READ_NEW);
+    if (state.readPercent() != 100 || state.resyncOld()) {
+      throw refuse(id, action,
+          "reads must come 100% from new first (now " + state.readPercent() + "%"
+              + (state.resyncOld() ? ", old schema being re-synced" : "") + ")");
+    }
+    Duration soaked = Duration.ofMillis(now() - state.readNewFullAt());
+    if (soaked.compareTo(soakTime) < 0) {
+      throw refuse(id, action,
+          "reads have been 100% new for " + soaked.toSeconds() + "s; soak time is "
+              + soakTime.toSeconds() + "s");
+    }
+    requireFleet(id, action,
+        i -> i.phaseSeen() == Phase.NEW_ONLY
+            || (i.phaseSeen() == Phase.READ_NEW && i.readPercentSeen() == 100),
+        "read 100% from new");
+    return apply(state, action, Phase.NEW_ONLY, 100, Map.of(), actor,
+        "writes to the old schema stopped");
+  }
+
+  /**
+   * NEW_ONLY to CONTRACTED: once every live instance stopped writing old, runs the contract DDL
+   * and records the phase. If the DDL fails the phase stays NEW_ONLY.
+   */
+  public MigrationState contract(String id, String actor, Runnable contractDdl) {
+    String action = "contract";
+    MigrationState state = require(id, action, Phase.NEW_ONLY);
+    requireFleet(id, action, i -> i.phaseSeen().mustReadNew(), "stop writing the old schema");
+    contractDdl.run();
+    return apply(state, action, Phase.CONTRACTED, 100, Map.of(), actor, "contract DDL applied");
+  }
+
+  /**
+   * Back to reads from old. Before NEW_ONLY this loses nothing (writes went to both). From
+   * NEW_ONLY it needs a reverse transform: reads stay at 100% new while the old schema is
+   * re-synced, then may ramp down. CONTRACTED is final.
+   */
+  public MigrationState rollback(String id, String actor) {
+    MigrationState state = load(id);
+    return switch (state.phase()) {
+      case CONTRACTED -> throw refuse(id, "rollback",
+          "CONTRACTED is final: the old schema was dropped");
+      case NEW_ONLY -> rollbackNewOnly(state, actor);
+      default -> {
+        if (state.resyncOld()) {
+          throw refuse(id, "rollback",
+              "the old schema is still being re-synced (cursor " + state.cursorKey()
+                  + "); reading it now would return stale rows");
+        }
+        Map<String, Object> changes = freshBackfill(null);
+        changes.put("upper_key", null);
+        changes.put("read_new_full_at", null);
+        yield apply(state, "rollback", Phase.EXPANDED, 0, changes, actor,
+            "rolled back from " + state.phase() + ": reads from old");
+      }
+    };
+  }
+
+  private MigrationState rollbackNewOnly(MigrationState state, String actor) {
+    MigrationSql sql = sql(state.id());
+    if (sql.migration().kind() != MigrationKind.COLUMN || !sql.migration().hasReverseTransform()) {
+      throw refuse(state.id(), "rollback",
+          "writes to the old schema stopped; rolling back needs a reverse transform on every"
+              + " column of a column migration to re-sync the old schema first, and '"
+              + state.id() + "' has none");
+    }
+    Map<String, Object> changes = freshBackfill(now());
+    changes.put("resync_old", 1);
+    try (Connection connection = dataSource.getConnection()) {
+      Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
+      changes.put("upper_key", upper == null ? null : String.valueOf(upper));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot start the re-sync of " + state.id(), e);
+    }
+    return apply(state, "rollback", Phase.READ_NEW, 100, changes, actor,
+        "rolled back from NEW_ONLY: writes go to both again; re-syncing the old schema");
+  }
+
+  private Map<String, Object> freshBackfill(Long startedAt) {
+    Map<String, Object> changes = new HashMap<>();
+    changes.put("cursor_key", null);
+    changes.put("rows_done", 0);
+    changes.put("paused", 0);
+    changes.put("last_error", null);
+    changes.put("claim_owner", null);
+    changes.put("claim_until", null);
+    changes.put("backfill_started_at", startedAt);
+    changes.put("backfill_finished_at", null);
+    return changes;
+  }
+
+  private void requireFleet(
+      String id, String action, Predicate<InstanceView> ready, String what) {
+    Instant since = store.clock().instant().minus(instanceTimeout);
+    List<String> lagging =
+        store.liveInstances(id, since).stream()
+            .filter(ready.negate())
+            .map(i -> i.instanceId() + " (" + i.phaseSeen() + " " + i.readPercentSeen() + "%)")
+            .toList();
+    if (!lagging.isEmpty()) {
+      throw refuse(id, action, "not every live instance has yet acknowledged to " + what
+          + ": " + lagging);
+    }
+  }
+
+  private MigrationState apply(
+      MigrationState state,
+      String action,
+      Phase to,
+      int percent,
+      Map<String, Object> changes,
+      String actor,
+      String reason) {
+    if (!store.transition(state, to, percent, changes, actor, action + ": " + reason)) {
+      MigrationState now = load(state.id());
+      throw refuse(state.id(), action,
+          "the state changed concurrently (now " + describe(now) + ", version " + now.version()
+              + "); re-read and retry");
+    }
+    store.transitions(state.id(), 1).forEach(listener::phaseChanged);
+    return load(state.id());
+  }
+
+  private MigrationState require(String id, String action, Phase... allowed) {
+    MigrationState state = load(id);
+    if (!List.of(allowed).contains(state.phase())) {
+      throw refuse(id, action,
+          action + " is allowed in " + List.of(allowed) + "; phase is " + describe(state));
+    }
+    return state;
+  }
+
+  private TransitionRefusedException refuse(String id, String action, String reason) {
+    listener.transitionRefused(id, action, reason);
+    return new TransitionRefusedException(id, action, reason);
+  }
+
+  private MigrationState load(String id) {
+    sql(id);
+    return store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+  }
+
+  private MigrationSql sql(String id) {
+    MigrationSql sql = migrations.get(id);
+    if (sql == null) {
+      throw new UnknownMigrationException(id);
+    }
+    return sql;
+  }
+
+  private long now() {
+    return store.clock().millis();
+  }
+
+  private static String describe(MigrationState state) {
+    return state.phase()
+        + (state.phase() == Phase.READ_NEW ? " " + state.readPercent() + "%" : "")
+        + (state.paused() ? " (paused)" : "");
+  }
+}

@@ -1,0 +1,24 @@
+package dev.expandcontract.core.sql;
+
+import java.time.Duration;
+import java.util.List;
+
+/** H2, for the demo's embedded default and fast tests: {@code MERGE ... KEY}. */
+final class H2Dialect extends SqlDialect {
+
+  @Override
+  public String lockRows() {
+    // H2 rejects FOR UPDATE inside MERGE ... SELECT; its MVCC row locks come from the MERGE.
+    return "";
+  }
+
+  @Override
+  public String upsert(String table, String key, List<String> columns, String source) {
+    return "MERGE INTO " + table + " (" + columnList(columns) + ") KEY (" + key + ") " + source;
+  }
+
+  @Override
+  public List<String> lockTimeout(Duration timeout) {
+    return List.of("SET LOCK_TIMEOUT " + timeout.toMillis());
+  }
+}

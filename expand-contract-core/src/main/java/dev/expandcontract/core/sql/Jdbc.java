@@ -1,0 +1,94 @@
+package dev.expandcontract.core.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The few JDBC idioms the core repeats: bind, run, map, and run in a transaction. */
+public final class Jdbc {
+
+  private Jdbc() {}
+
+  /** Maps the current row of a result set. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Work inside a transaction. */
+  @FunctionalInterface
+  public interface TransactionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  public static int update(Connection connection, String sql, Object... params)
+      throws SQLException {
+    try (PreparedStatement statement = prepare(connection, sql, params)) {
+      return statement.executeUpdate();
+    }
+  }
+
+  public static <T> List<T> query(
+      Connection connection, String sql, RowMapper<T> mapper, Object... params)
+      throws SQLException {
+    try (PreparedStatement statement = prepare(connection, sql, params);
+        ResultSet rs = statement.executeQuery()) {
+      List<T> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(mapper.map(rs));
+      }
+      return rows;
+    }
+  }
+
+  public static PreparedStatement prepare(Connection connection, String sql, Object... params)
+      throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] == null) {
+          statement.setNull(i + 1, Types.NULL);
+        } else {
+          statement.setObject(i + 1, params[i]);
+        }
+      }
+      return statement;
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
+    }
+  }
+
+  /** Runs work in its own READ COMMITTED transaction: committed on success, else rolled back. */
+  public static <T> T inTransaction(DataSource dataSource, TransactionWork<T> work)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      int isolation = connection.getTransactionIsolation();
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+        connection.setTransactionIsolation(isolation);
+      }
+    }
+  }
+
+  /** Reads a nullable BIGINT column. */
+  public static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long value = rs.getLong(column);
+    return rs.wasNull() ? null : value;
+  }
+}

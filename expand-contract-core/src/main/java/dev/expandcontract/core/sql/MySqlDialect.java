@@ -1,0 +1,56 @@
+package dev.expandcontract.core.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/** MySQL and MariaDB: backtick quoting, {@code <=>}, {@code ON DUPLICATE KEY UPDATE}. */
+final class MySqlDialect extends SqlDialect {
+
+  @Override
+  protected char quoteChar() {
+    return '`';
+  }
+
+  @Override
+  public String nullSafeEquals(String left, String right) {
+    return "(" + left + ") <=> (" + right + ")";
+  }
+
+  @Override
+  public String upsert(String table, String key, List<String> columns, String source) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + columnList(columns)
+        + ") "
+        + source
+        + " ON DUPLICATE KEY UPDATE "
+        + assignEach(columns, "VALUES(%s)");
+  }
+
+  @Override
+  public List<String> lockTimeout(Duration timeout) {
+    // InnoDB counts whole seconds; round up so a short timeout never becomes "no wait".
+    long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+    return List.of("SET SESSION innodb_lock_wait_timeout = " + seconds);
+  }
+
+  @Override
+  public List<String> resetLockTimeout() {
+    return List.of("SET SESSION innodb_lock_wait_timeout = DEFAULT");
+  }
+
+  @Override
+  public long estimateRows(Connection connection, String quotedTable, String table)
+      throws SQLException {
+    long estimate =
+        queryLong(
+            connection,
+            "SELECT table_rows FROM information_schema.tables "
+                + "WHERE table_schema = DATABASE() AND table_name = ?",
+            table);
+    return estimate > 0 ? estimate : super.estimateRows(connection, quotedTable, table);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.expandcontract.core.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/** PostgreSQL: {@code ON CONFLICT} upserts, transaction-scoped lock timeouts, pg_class stats. */
+final class PostgresDialect extends SqlDialect {
+
+  @Override
+  public String upsert(String table, String key, List<String> columns, String source) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + columnList(columns)
+        + ") "
+        + source
+        + " ON CONFLICT ("
+        + key
+        + ") DO UPDATE SET "
+        + assignEach(columns, "EXCLUDED.%s");
+  }
+
+  @Override
+  public List<String> lockTimeout(Duration timeout) {
+    // SET LOCAL ends with the transaction, so the pooled connection keeps its defaults.
+    return List.of("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
+  }
+
+  @Override
+  public long estimateRows(Connection connection, String quotedTable, String table)
+      throws SQLException {
+    long estimate =
+        queryLong(
+            connection,
+            "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = to_regclass(?)",
+            quotedTable);
+    // reltuples is -1 until the table was first analyzed.
+    return estimate >= 0 ? estimate : super.estimateRows(connection, quotedTable, table);
+  }
+}

@@ -1,0 +1,271 @@
+package dev.expandcontract.core.sql;
+
+import dev.expandcontract.core.migration.ColumnMapping;
+import dev.expandcontract.core.migration.InvalidMigrationException;
+import dev.expandcontract.core.migration.Migration;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks a migration against the live schema at start-up and resolves every name to the spelling
+ * the database stores. Each failure names the migration, the property and the object.
+ */
+public final class SchemaValidator {
+
+  private final SqlDialect dialect;
+
+  public SchemaValidator(SqlDialect dialect) {
+    this.dialect = dialect;
+  }
+
+  /** Validates the migration and returns its statements, or throws with one clear message. */
+  public MigrationSql validate(Connection connection, Migration migration) {
+    try {
+      return doValidate(connection, migration);
+    } catch (SQLException e) {
+      throw new InvalidMigrationException(
+          "migration '" + migration.id() + "': cannot read the schema: " + e.getMessage(), e);
+    }
+  }
+
+  private MigrationSql doValidate(Connection connection, Migration m) throws SQLException {
+    checkIdentifiers(m);
+    DatabaseMetaData meta = connection.getMetaData();
+    Tables tables = new Tables(meta, connection.getCatalog(), connection.getSchema());
+    String oldTable = tables.resolve(m.id(), "table", m.oldTable());
+    String newTable = tables.resolve(m.id(), "new table", m.newTable());
+    Map<String, Column> oldColumns = tables.columns(oldTable);
+    Map<String, Column> newColumns = tables.columns(newTable);
+    Column oldKey = column(m, "key", oldTable, oldColumns, m.oldKey());
+    Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
+    KeyType keyType = KeyType.of(oldKey.jdbcType(), oldKey.typeName());
+    if (keyType == null) {
+      throw invalid(
+          m,
+          "key column '"
+              + oldTable
+              + "."
+              + oldKey.name()
+              + "' has type "
+              + oldKey.typeName()
+              + "; a key must be an integer, text or UUID column");
+    }
+    tables.requireUnique(m, "key", oldTable, oldKey.name());
+    tables.requireUnique(m, "new key", newTable, newKey.name());
+    List<String> resolvedOld = new ArrayList<>();
+    List<String> resolvedNew = new ArrayList<>();
+    for (ColumnMapping mapping : m.columns()) {
+      resolvedOld.add(column(m, "column", oldTable, oldColumns, mapping.oldColumn()).name());
+      resolvedNew.add(column(m, "new column", newTable, newColumns, mapping.newColumn()).name());
+    }
+    for (ColumnMapping mapping : m.columns()) {
+      compiles(
+          connection,
+          m,
+          "transform of new column '" + mapping.newColumn() + "'",
+          mapping.transform(),
+          oldTable);
+      if (mapping.reverseTransform().isPresent()) {
+        compiles(
+            connection,
+            m,
+            "reverse transform of old column '" + mapping.oldColumn() + "'",
+            mapping.reverseTransform().get(),
+            newTable);
+      }
+    }
+    MigrationSql sql =
+        new MigrationSql(
+            m,
+            new MigrationSchema(
+                oldTable, oldKey.name(), newTable, newKey.name(), resolvedOld, resolvedNew, keyType),
+            dialect);
+    copyCompiles(connection, m, sql);
+    return sql;
+  }
+
+  private void checkIdentifiers(Migration m) {
+    check(m, "table", m.oldTable());
+    check(m, "key", m.oldKey());
+    check(m, "new table", m.newTable());
+    check(m, "new key", m.newKey());
+    Set<String> seen = new LinkedHashSet<>();
+    for (ColumnMapping c : m.columns()) {
+      check(m, "column", c.oldColumn());
+      check(m, "new column", c.newColumn());
+      if (!seen.add(c.newColumn().toLowerCase(Locale.ROOT))) {
+        throw invalid(m, "new column '" + c.newColumn() + "' is mapped twice");
+      }
+    }
+  }
+
+  private static void check(Migration m, String property, String identifier) {
+    if (!SqlDialect.isValidIdentifier(identifier)) {
+      throw invalid(
+          m,
+          property
+              + " '"
+              + identifier
+              + "' is not a valid SQL identifier (letters, digits and _, at most 63)");
+    }
+  }
+
+  private void compiles(
+      Connection connection, Migration m, String what, String expression, String table) {
+    String probe = "SELECT (" + expression + ") FROM " + dialect.quote(table) + " WHERE 1 = 0";
+    try (PreparedStatement statement = connection.prepareStatement(probe)) {
+      statement.executeQuery().close();
+    } catch (SQLException e) {
+      throw invalid(
+          m, what + " '" + expression + "' does not compile on " + table + ": " + e.getMessage());
+    }
+  }
+
+  /** Runs the full copy on an empty range and rolls back: types and constraints must fit. */
+  private static void copyCompiles(Connection connection, Migration m, MigrationSql sql)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (PreparedStatement statement = connection.prepareStatement(sql.copyNothing())) {
+      Object sample = sql.keyType().sample();
+      sql.keyType().bind(statement, 1, sample);
+      sql.keyType().bind(statement, 2, sample);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw invalid(m, "the backfill statement does not compile: " + e.getMessage());
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static Column column(
+      Migration m, String property, String table, Map<String, Column> columns, String name) {
+    Column column = columns.get(name.toLowerCase(Locale.ROOT));
+    if (column == null) {
+      throw invalid(
+          m, property + " '" + name + "' does not exist in table '" + table + "'" + hint(columns));
+    }
+    return column;
+  }
+
+  private static String hint(Map<String, Column> columns) {
+    return " (it has: "
+        + String.join(", ", columns.values().stream().map(Column::name).sorted().toList())
+        + ")";
+  }
+
+  static InvalidMigrationException invalid(Migration m, String message) {
+    return new InvalidMigrationException("migration '" + m.id() + "': " + message);
+  }
+
+  private record Column(String name, int jdbcType, String typeName) {}
+
+  /** Metadata look-ups within the connection's current catalog and schema. */
+  private record Tables(DatabaseMetaData meta, String catalog, String schema) {
+
+    String resolve(String id, String property, String table) throws SQLException {
+      for (String candidate : List.of(table, table.toLowerCase(Locale.ROOT), upper(table))) {
+        Optional<String> found = find(candidate);
+        if (found.isPresent()) {
+          return found.get();
+        }
+      }
+      throw new InvalidMigrationException(
+          "migration '"
+              + id
+              + "': "
+              + property
+              + " '"
+              + table
+              + "' does not exist"
+              + (schema != null ? " in schema '" + schema + "'" : "")
+              + (catalog != null ? " of database '" + catalog + "'" : ""));
+    }
+
+    private Optional<String> find(String table) throws SQLException {
+      // '_' is a pattern wildcard in metadata calls, so compare the names we get back.
+      try (ResultSet rs = meta.getTables(catalog, schema, table, new String[] {"TABLE"})) {
+        while (rs.next()) {
+          String name = rs.getString("TABLE_NAME");
+          if (name.equals(table)) {
+            return Optional.of(name);
+          }
+        }
+      }
+      return Optional.empty();
+    }
+
+    Map<String, Column> columns(String table) throws SQLException {
+      Map<String, Column> columns = new HashMap<>();
+      try (ResultSet rs = meta.getColumns(catalog, schema, table, null)) {
+        while (rs.next()) {
+          if (table.equals(rs.getString("TABLE_NAME"))) {
+            String name = rs.getString("COLUMN_NAME");
+            columns.put(
+                name.toLowerCase(Locale.ROOT),
+                new Column(name, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+          }
+        }
+      }
+      return columns;
+    }
+
+    void requireUnique(Migration m, String property, String table, String column)
+        throws SQLException {
+      if (isPrimaryKey(table, column) || hasUniqueIndex(table, column)) {
+        return;
+      }
+      throw invalid(
+          m,
+          property
+              + " '"
+              + table
+              + "."
+              + column
+              + "' is not unique: it needs a single-column primary key or unique index");
+    }
+
+    private boolean isPrimaryKey(String table, String column) throws SQLException {
+      List<String> keyColumns = new ArrayList<>();
+      try (ResultSet rs = meta.getPrimaryKeys(catalog, schema, table)) {
+        while (rs.next()) {
+          if (table.equals(rs.getString("TABLE_NAME"))) {
+            keyColumns.add(rs.getString("COLUMN_NAME"));
+          }
+        }
+      }
+      return keyColumns.size() == 1 && keyColumns.get(0).equalsIgnoreCase(column);
+    }
+
+    private boolean hasUniqueIndex(String table, String column) throws SQLException {
+      Map<String, List<String>> indexes = new HashMap<>();
+      try (ResultSet rs = meta.getIndexInfo(catalog, schema, table, true, true)) {
+        while (rs.next()) {
+          String index = rs.getString("INDEX_NAME");
+          String name = rs.getString("COLUMN_NAME");
+          if (index != null && name != null && table.equals(rs.getString("TABLE_NAME"))) {
+            indexes.computeIfAbsent(index, k -> new ArrayList<>()).add(name);
+          }
+        }
+      }
+      return indexes.values().stream()
+          .anyMatch(cols -> cols.size() == 1 && cols.get(0).equalsIgnoreCase(column));
+    }
+
+    private static String upper(String s) {
+      return s.toUpperCase(Locale.ROOT);
+    }
+  }
+}

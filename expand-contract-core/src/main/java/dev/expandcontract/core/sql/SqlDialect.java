@@ -1,0 +1,141 @@
+package dev.expandcontract.core.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * ANSI SQL shared by every database; one subclass per database overrides only what differs. This
+ * class and its subclasses are the only places where vendor SQL lives.
+ */
+public abstract class SqlDialect {
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  /** True when the text can be used as a (quoted) identifier. */
+  public static boolean isValidIdentifier(String identifier) {
+    return identifier != null && IDENTIFIER.matcher(identifier).matches();
+  }
+
+  /** Validates and quotes an identifier from configuration. */
+  public String quote(String identifier) {
+    if (!isValidIdentifier(identifier)) {
+      throw new IllegalArgumentException(
+          "'" + identifier + "' is not a valid SQL identifier (letters, digits, _; max 63)");
+    }
+    return quoteChar() + identifier + quoteChar();
+  }
+
+  protected char quoteChar() {
+    return '"';
+  }
+
+  /** A predicate true when both expressions are equal or both NULL. */
+  public String nullSafeEquals(String left, String right) {
+    return "(" + left + ") IS NOT DISTINCT FROM (" + right + ")";
+  }
+
+  /** Appended to a SELECT to lock the rows it reads until the transaction ends. */
+  public String lockRows() {
+    return " FOR UPDATE";
+  }
+
+  /**
+   * An insert-or-update of {@code columns} (the key first, all quoted) into {@code table} from a
+   * {@code VALUES (...)} or {@code SELECT ...} source.
+   */
+  public abstract String upsert(String table, String key, List<String> columns, String source);
+
+  /** Statements that bound lock waits for the rest of the current transaction. */
+  public abstract List<String> lockTimeout(Duration timeout);
+
+  /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
+  public List<String> resetLockTimeout() {
+    return List.of();
+  }
+
+  /** A cheap estimate of a table's row count, from statistics where the database keeps them. */
+  public long estimateRows(Connection connection, String quotedTable, String table)
+      throws SQLException {
+    return queryLong(connection, "SELECT COUNT(*) FROM " + quotedTable);
+  }
+
+  /** Schema that the library's own state tables use. */
+  public List<String> createStateTables(String prefix) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "migration ("
+            + "migration_id VARCHAR(100) NOT NULL PRIMARY KEY, "
+            + "phase VARCHAR(20) NOT NULL, "
+            + "read_percent INT NOT NULL, "
+            + "version BIGINT NOT NULL, "
+            + "updated_at BIGINT NOT NULL, "
+            + "paused INT NOT NULL, "
+            + "resync_old INT NOT NULL, "
+            + "cursor_key VARCHAR(500), "
+            + "upper_key VARCHAR(500), "
+            + "rows_done BIGINT NOT NULL, "
+            + "rows_total BIGINT NOT NULL, "
+            + "batch_size INT NOT NULL, "
+            + "backfill_started_at BIGINT, "
+            + "backfill_finished_at BIGINT, "
+            + "last_error VARCHAR(2000), "
+            + "claim_owner VARCHAR(200), "
+            + "claim_until BIGINT, "
+            + "read_new_full_at BIGINT, "
+            + "verify_mismatches BIGINT, "
+            + "verify_sample VARCHAR(2000), "
+            + "verified_at BIGINT)",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "transition ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "version BIGINT NOT NULL, "
+            + "from_phase VARCHAR(20) NOT NULL, "
+            + "to_phase VARCHAR(20) NOT NULL, "
+            + "read_percent INT NOT NULL, "
+            + "at_millis BIGINT NOT NULL, "
+            + "actor VARCHAR(200) NOT NULL, "
+            + "reason VARCHAR(2000) NOT NULL, "
+            + "PRIMARY KEY (migration_id, version))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "instance ("
+            + "instance_id VARCHAR(200) NOT NULL, "
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "phase_seen VARCHAR(20) NOT NULL, "
+            + "read_percent_seen INT NOT NULL, "
+            + "version_seen BIGINT NOT NULL, "
+            + "heartbeat_at BIGINT NOT NULL, "
+            + "PRIMARY KEY (instance_id, migration_id))");
+  }
+
+  static String columnList(List<String> columns) {
+    return String.join(", ", columns);
+  }
+
+  static String assignEach(List<String> columns, String format) {
+    return columns.stream()
+        .skip(1)
+        .map(c -> c + " = " + format.formatted(c))
+        .collect(Collectors.joining(", "));
+  }
+
+  static long queryLong(Connection connection, String sql, Object... params)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+}

@@ -1,0 +1,421 @@
+package dev.expandcontract.core.store;
+
+import static dev.expandcontract.core.sql.Jdbc.nullableLong;
+
+import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.sql.Jdbc;
+import dev.expandcontract.core.sql.SqlDialect;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The shared state of every migration, in the application's own database: phase rows with
+ * optimistic locking, the transition history, backfill checkpoints and claims, and instance
+ * heartbeats. Every instance coordinates through these tables; no other server is needed.
+ */
+public final class StateStore {
+
+  private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,29}");
+  private static final String COLUMNS =
+      "migration_id, phase, read_percent, version, updated_at, paused, resync_old, cursor_key,"
+          + " upper_key, rows_done, rows_total, batch_size, backfill_started_at,"
+          + " backfill_finished_at, last_error, claim_owner, claim_until, read_new_full_at,"
+          + " verify_mismatches, verify_sample, verified_at";
+
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final Clock clock;
+  private final String migrationTable;
+  private final String transitionTable;
+  private final String instanceTable;
+  private final String prefix;
+
+  /**
+   * @param tablePrefix prefix of the state tables, e.g. {@code expand_contract_}
+   */
+  public StateStore(DataSource dataSource, SqlDialect dialect, Clock clock, String tablePrefix) {
+    if (!PREFIX.matcher(tablePrefix).matches()) {
+      throw new IllegalArgumentException(
+          "table prefix '" + tablePrefix + "' must match " + PREFIX.pattern());
+    }
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.clock = clock;
+    this.prefix = tablePrefix;
+    this.migrationTable = tablePrefix + "migration";
+    this.transitionTable = tablePrefix + "transition";
+    this.instanceTable = tablePrefix + "instance";
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Creates the state tables if absent; safe when several instances start at once. */
+  public void createTablesIfAbsent() {
+    for (String ddl : dialect.createStateTables(prefix)) {
+      try (Connection connection = dataSource.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute(ddl);
+      } catch (SQLException e) {
+        // Two instances racing CREATE TABLE IF NOT EXISTS: the loser may fail; the table exists.
+        if (!tableExists(ddl)) {
+          throw new IllegalStateException("cannot create state table: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private boolean tableExists(String ddl) {
+    String table = ddl.split("\\s+")[5];
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.query(connection, "SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1));
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Inserts the EXPANDED row of a migration unless one exists. */
+  public MigrationState register(String id, int batchSize) {
+    return load(id)
+        .orElseGet(
+            () -> {
+              try (Connection connection = dataSource.getConnection()) {
+                Jdbc.update(
+                    connection,
+                    "INSERT INTO "
+                        + migrationTable
+                        + " (migration_id, phase, read_percent, version, updated_at, paused,"
+                        + " resync_old, rows_done, rows_total, batch_size) VALUES"
+                        + " (?, ?, 0, 0, ?, 0, 0, 0, 0, ?)",
+                    id,
+                    Phase.EXPANDED.name(),
+                    clock.millis(),
+                    batchSize);
+              } catch (SQLException e) {
+                // Another instance registered it first; its row is as good as ours.
+              }
+              return load(id)
+                  .orElseThrow(() -> new IllegalStateException("cannot register " + id));
+            });
+  }
+
+  public Optional<MigrationState> load(String id) {
+    try (Connection connection = dataSource.getConnection()) {
+      return load(connection, id);
+    } catch (SQLException e) {
+      throw failure("load state of " + id, e);
+    }
+  }
+
+  public Optional<MigrationState> load(Connection connection, String id) throws SQLException {
+    return Jdbc.query(
+            connection,
+            "SELECT " + COLUMNS + " FROM " + migrationTable + " WHERE migration_id = ?",
+            StateStore::state,
+            id)
+        .stream()
+        .findFirst();
+  }
+
+  public List<MigrationState> loadAll() {
+    try (Connection connection = dataSource.getConnection()) {
+      return Jdbc.query(
+          connection,
+          "SELECT " + COLUMNS + " FROM " + migrationTable + " ORDER BY migration_id",
+          StateStore::state);
+    } catch (SQLException e) {
+      throw failure("load states", e);
+    }
+  }
+
+  /**
+   * Moves a migration from the state its caller read to a new one, and records why; fails (false)
+   * if anyone changed the state since it was read, so racing callers cannot both win.
+   *
+   * @param changes further columns to set, by name (internal names only)
+   */
+  public boolean transition(
+      MigrationState expected,
+      Phase to,
+      int readPercent,
+      Map<String, Object> changes,
+      String actor,
+      String reason) {
+    long now = clock.millis();
+    Map<String, Object> set = new LinkedHashMap<>();
+    set.put("phase", to.name());
+    set.put("read_percent", readPercent);
+    set.put("version", expected.version() + 1);
+    set.put("updated_at", now);
+    set.putAll(changes);
+    List<Object> params = new ArrayList<>(set.values());
+    params.add(expected.id());
+    params.add(expected.version());
+    String assignments = String.join(" = ?, ", set.keySet()) + " = ?";
+    try {
+      return Jdbc.inTransaction(
+          dataSource,
+          connection -> {
+            int updated =
+                Jdbc.update(
+                    connection,
+                    "UPDATE "
+                        + migrationTable
+                        + " SET "
+                        + assignments
+                        + " WHERE migration_id = ? AND version = ?",
+                    params.toArray());
+            if (updated == 0) {
+              return false;
+            }
+            Jdbc.update(
+                connection,
+                "INSERT INTO "
+                    + transitionTable
+                    + " (migration_id, version, from_phase, to_phase, read_percent, at_millis,"
+                    + " actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                expected.id(),
+                expected.version() + 1,
+                expected.phase().name(),
+                to.name(),
+                readPercent,
+                now,
+                truncate(actor, 200),
+                truncate(reason, 2000));
+            return true;
+          });
+    } catch (SQLException e) {
+      throw failure("transition " + expected.id() + " to " + to, e);
+    }
+  }
+
+  /**
+   * Takes or renews the backfill claim of a migration for {@code owner}; a claim whose lease ran
+   * out is taken over.
+   */
+  public boolean claim(String id, String owner, long leaseMillis) {
+    long now = clock.millis();
+    try (Connection connection = dataSource.getConnection()) {
+      return Jdbc.update(
+              connection,
+              "UPDATE "
+                  + migrationTable
+                  + " SET claim_owner = ?, claim_until = ? WHERE migration_id = ? AND paused = 0"
+                  + " AND (phase = ? OR resync_old = 1)"
+                  + " AND (claim_owner IS NULL OR claim_owner = ? OR claim_until < ?)",
+              owner,
+              now + leaseMillis,
+              id,
+              Phase.BACKFILLING.name(),
+              owner,
+              now)
+          == 1;
+    } catch (SQLException e) {
+      throw failure("claim " + id, e);
+    }
+  }
+
+  /** Gives a claim up so another instance can continue at once. */
+  public void release(String id, String owner) {
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.update(
+          connection,
+          "UPDATE "
+              + migrationTable
+              + " SET claim_owner = NULL, claim_until = NULL WHERE migration_id = ?"
+              + " AND claim_owner = ?",
+          id,
+          owner);
+    } catch (SQLException e) {
+      throw failure("release " + id, e);
+    }
+  }
+
+  /**
+   * Moves the checkpoint inside the batch's own transaction. Fails (false) when the claim was
+   * lost, or the backfill was paused or rolled back meanwhile: the batch must then roll back.
+   */
+  public boolean checkpoint(
+      Connection batch, String id, String owner, boolean reverse, String cursor, long rows, int size)
+      throws SQLException {
+    return Jdbc.update(
+            batch,
+            "UPDATE "
+                + migrationTable
+                + " SET cursor_key = ?, rows_done = rows_done + ?, batch_size = ?, last_error ="
+                + " NULL, claim_until = ? WHERE migration_id = ? AND claim_owner = ? AND paused ="
+                + " 0 AND "
+                + (reverse ? "resync_old = 1" : "phase = '" + Phase.BACKFILLING.name() + "'"),
+            cursor,
+            rows,
+            size,
+            clock.millis() + 60_000,
+            id,
+            owner)
+        == 1;
+  }
+
+  /** Records an error for operators without changing the phase. */
+  public void recordError(String id, String error) {
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.update(
+          connection,
+          "UPDATE " + migrationTable + " SET last_error = ? WHERE migration_id = ?",
+          truncate(error, 2000),
+          id);
+    } catch (SQLException e) {
+      throw failure("record error of " + id, e);
+    }
+  }
+
+  /** Stores a verification result; only the counters change, never the phase. */
+  public void recordVerification(String id, long mismatches, String sample) {
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.update(
+          connection,
+          "UPDATE "
+              + migrationTable
+              + " SET verify_mismatches = ?, verify_sample = ?, verified_at = ? WHERE"
+              + " migration_id = ?",
+          mismatches,
+          truncate(sample, 2000),
+          clock.millis(),
+          id);
+    } catch (SQLException e) {
+      throw failure("record verification of " + id, e);
+    }
+  }
+
+  public List<PhaseTransition> transitions(String id, int limit) {
+    try (Connection connection = dataSource.getConnection()) {
+      List<PhaseTransition> all =
+          Jdbc.query(
+              connection,
+              "SELECT migration_id, version, from_phase, to_phase, read_percent, at_millis,"
+                  + " actor, reason FROM "
+                  + transitionTable
+                  + " WHERE migration_id = ? ORDER BY version DESC",
+              rs ->
+                  new PhaseTransition(
+                      rs.getString(1),
+                      rs.getLong(2),
+                      Phase.valueOf(rs.getString(3)),
+                      Phase.valueOf(rs.getString(4)),
+                      rs.getInt(5),
+                      Instant.ofEpochMilli(rs.getLong(6)),
+                      rs.getString(7),
+                      rs.getString(8)),
+              id);
+      return all.subList(0, Math.min(limit, all.size()));
+    } catch (SQLException e) {
+      throw failure("load transitions of " + id, e);
+    }
+  }
+
+  /** Records which state an instance acts on; the fleet-wide guards read these heartbeats. */
+  public void heartbeat(String instanceId, MigrationState seen) {
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.update(
+          connection,
+          dialect.upsert(
+              instanceTable,
+              "instance_id, migration_id",
+              List.of(
+                  "instance_id",
+                  "migration_id",
+                  "phase_seen",
+                  "read_percent_seen",
+                  "version_seen",
+                  "heartbeat_at"),
+              "VALUES (?, ?, ?, ?, ?, ?)"),
+          instanceId,
+          seen.id(),
+          seen.phase().name(),
+          seen.readPercent(),
+          seen.version(),
+          clock.millis());
+    } catch (SQLException e) {
+      throw failure("heartbeat of " + instanceId, e);
+    }
+  }
+
+  /** Instances whose heartbeat is newer than {@code since}. */
+  public List<InstanceView> liveInstances(String migrationId, Instant since) {
+    try (Connection connection = dataSource.getConnection()) {
+      return Jdbc.query(
+          connection,
+          "SELECT instance_id, migration_id, phase_seen, read_percent_seen, version_seen,"
+              + " heartbeat_at FROM "
+              + instanceTable
+              + " WHERE migration_id = ? AND heartbeat_at >= ? ORDER BY instance_id",
+          rs ->
+              new InstanceView(
+                  rs.getString(1),
+                  rs.getString(2),
+                  Phase.valueOf(rs.getString(3)),
+                  rs.getInt(4),
+                  rs.getLong(5),
+                  Instant.ofEpochMilli(rs.getLong(6))),
+          migrationId,
+          since.toEpochMilli());
+    } catch (SQLException e) {
+      throw failure("load instances of " + migrationId, e);
+    }
+  }
+
+  /** Forgets an instance that shut down cleanly, so fleet-wide guards stop waiting for it. */
+  public void leave(String instanceId) {
+    try (Connection connection = dataSource.getConnection()) {
+      Jdbc.update(
+          connection, "DELETE FROM " + instanceTable + " WHERE instance_id = ?", instanceId);
+    } catch (SQLException e) {
+      throw failure("remove instance " + instanceId, e);
+    }
+  }
+
+  private static MigrationState state(ResultSet rs) throws SQLException {
+    return new MigrationState(
+        rs.getString("migration_id"),
+        Phase.valueOf(rs.getString("phase")),
+        rs.getInt("read_percent"),
+        rs.getLong("version"),
+        rs.getLong("updated_at"),
+        rs.getInt("paused") == 1,
+        rs.getInt("resync_old") == 1,
+        rs.getString("cursor_key"),
+        rs.getString("upper_key"),
+        rs.getLong("rows_done"),
+        rs.getLong("rows_total"),
+        rs.getInt("batch_size"),
+        nullableLong(rs, "backfill_started_at"),
+        nullableLong(rs, "backfill_finished_at"),
+        rs.getString("last_error"),
+        rs.getString("claim_owner"),
+        nullableLong(rs, "claim_until"),
+        nullableLong(rs, "read_new_full_at"),
+        nullableLong(rs, "verify_mismatches"),
+        rs.getString("verify_sample"),
+        nullableLong(rs, "verified_at"));
+  }
+
+  private static String truncate(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max);
+  }
+
+  private static IllegalStateException failure(String what, SQLException e) {
+    return new IllegalStateException("expand-contract state store: cannot " + what, e);
+  }
+}
