@@ -142,6 +142,15 @@ public final class ExpandContract {
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)));
   }
 
+  /**
+   * Status from the state this instance holds in memory, without transitions or instances: cheap
+   * enough for metrics gauges and health checks.
+   */
+  public MigrationStatus progress(String id) {
+    return MigrationStatus.of(
+        migration(id).kind(), state(id), store.clock().instant(), List.of(), List.of());
+  }
+
   public List<MigrationStatus> statuses() {
     return migrations.keySet().stream().map(this::status).toList();
   }
