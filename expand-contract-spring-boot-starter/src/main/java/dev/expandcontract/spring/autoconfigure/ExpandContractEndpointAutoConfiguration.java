@@ -21,7 +21,10 @@ public final class ExpandContractEndpointAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   ExpandContractEndpoint expandContractEndpoint(
-      ExpandContract expandContract, ObjectProvider<FlywayContractScripts> contractScripts) {
-    return new ExpandContractEndpoint(expandContract, contractScripts.getIfAvailable());
+      ExpandContract expandContract,
+      ObjectProvider<FlywayContractScripts> contractScripts,
+      ExpandContractProperties properties) {
+    return new ExpandContractEndpoint(
+        expandContract, contractScripts.getIfAvailable(), properties.endpoint().writeRole());
   }
 }

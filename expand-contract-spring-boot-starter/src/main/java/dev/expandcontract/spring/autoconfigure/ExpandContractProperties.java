@@ -85,12 +85,10 @@ public record ExpandContractProperties(
       @DefaultValue("5") int maxAttempts) {}
 
   /**
-   * @param writeRole role required for POST actions when Spring Security is present
-   * @param publicRead whether GET (read-only status, like health) needs no authentication
+   * @param writeRole role required for POST actions when Spring Security is present; the
+   *     endpoint checks it itself, whatever the application's filter chain lets through
    */
-  public record Endpoint(
-      @DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole,
-      @DefaultValue("true") boolean publicRead) {}
+  public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
 
   /**
    * One migration declared in configuration.

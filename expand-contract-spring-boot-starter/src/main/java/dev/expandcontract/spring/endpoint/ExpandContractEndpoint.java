@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@code /actuator/expandcontract}: every migration's status, one migration in detail, and the
@@ -29,12 +31,21 @@ public class ExpandContractEndpoint {
       List.of("start-backfill", "pause", "resume", "verify", "read-new", "stop-old-writes",
           "contract", "rollback");
 
+  private static final boolean SPRING_SECURITY =
+      ClassUtils.isPresent("org.springframework.security.core.Authentication", null);
+
   private final ExpandContract expandContract;
   private final Function<String, Runnable> contractDdl;
+  private final String writeRole;
 
+  /**
+   * @param writeRole role a caller needs for actions when Spring Security is present; checked
+   *     here, so it holds whatever security filter chain the application configures
+   */
   public ExpandContractEndpoint(ExpandContract expandContract,
-      @Nullable FlywayContractScripts contractScripts) {
+      @Nullable FlywayContractScripts contractScripts, String writeRole) {
     this.expandContract = expandContract;
+    this.writeRole = writeRole;
     this.contractDdl = contractScripts != null ? contractScripts::forMigration : id -> () -> {
       throw new IllegalStateException("contract needs Flyway on the classpath");
     };
@@ -57,7 +68,13 @@ public class ExpandContractEndpoint {
 
   @WriteOperation
   public WebEndpointResponse<Object> act(
-      @Selector String id, String action, @Nullable Integer percent) {
+      SecurityContext security, @Selector String id, String action, @Nullable Integer percent) {
+    if (SPRING_SECURITY && security.getPrincipal() == null) {
+      return error(401, "actions need an authenticated user with role " + writeRole, null);
+    }
+    if (SPRING_SECURITY && !security.isUserInRole(writeRole)) {
+      return error(403, "actions need role " + writeRole, null);
+    }
     if (!ACTIONS.contains(action)) {
       return error(WebEndpointResponse.STATUS_BAD_REQUEST,
           "unknown action '" + action + "'; one of " + ACTIONS, null);
@@ -66,7 +83,7 @@ public class ExpandContractEndpoint {
       return error(WebEndpointResponse.STATUS_BAD_REQUEST,
           "read-new needs a percent between 0 and 100, got " + percent, null);
     }
-    String actor = "actuator";
+    String actor = security.getPrincipal() != null ? security.getPrincipal().getName() : "actuator";
     MigrationControl control = expandContract.control();
     try {
       VerificationReport report = null;
