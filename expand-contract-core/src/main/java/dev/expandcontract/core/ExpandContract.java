@@ -48,14 +48,16 @@ public final class ExpandContract {
   private final FlagRouter router;
   private final String instanceId;
   private final Duration instanceTimeout;
+  private final ExpandContractListener listener;
+  private final SqlDialect dialect;
 
   private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
     this.store = new StateStore(b.dataSource, dialect, b.clock, b.tablePrefix);
-    ExpandContractListener listener =
-        ExpandContractListener.composite(List.of(new StateRefresher(), b.listener));
+    this.dialect = dialect;
+    this.listener = ExpandContractListener.composite(List.of(new StateRefresher(), b.listener));
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
     this.control =
         new MigrationControl(
@@ -80,6 +82,15 @@ public final class ExpandContract {
 
   public FlagRouter router() {
     return router;
+  }
+
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /** Where the application's own events (routed reads, dual writes) are reported. */
+  public ExpandContractListener listener() {
+    return listener;
   }
 
   public StateStore store() {

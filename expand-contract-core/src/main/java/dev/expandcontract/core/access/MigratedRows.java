@@ -111,6 +111,13 @@ public final class MigratedRows {
     }
   }
 
+  /** Empties the new table after the application deleted every old row (table migrations). */
+  public void deleteAll(Connection connection) throws SQLException {
+    if (sql.migration().kind() == MigrationKind.TABLE) {
+      Jdbc.update(connection, sql.deleteAllNew());
+    }
+  }
+
   private void writeNew(Connection connection, Object key, List<Object> newValues)
       throws SQLException {
     List<Object> params = new ArrayList<>();

@@ -5,20 +5,27 @@ import dev.expandcontract.core.verify.VerificationReport;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 final class CompositeListener implements ExpandContractListener {
 
   private static final Logger log = LoggerFactory.getLogger(CompositeListener.class);
-  private final List<ExpandContractListener> listeners;
+  private final Supplier<List<ExpandContractListener>> lookup;
+  private volatile List<ExpandContractListener> listeners;
 
-  CompositeListener(List<ExpandContractListener> listeners) {
-    this.listeners = listeners;
+  CompositeListener(Supplier<List<ExpandContractListener>> lookup) {
+    this.lookup = lookup;
   }
 
   private void each(Consumer<ExpandContractListener> event) {
-    for (ExpandContractListener listener : listeners) {
+    List<ExpandContractListener> resolved = listeners;
+    if (resolved == null) {
+      resolved = List.copyOf(lookup.get());
+      listeners = resolved;
+    }
+    for (ExpandContractListener listener : resolved) {
       try {
         event.accept(listener);
       } catch (RuntimeException e) {

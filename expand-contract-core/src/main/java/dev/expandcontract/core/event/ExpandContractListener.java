@@ -4,6 +4,7 @@ import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.verify.VerificationReport;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What the core reports while it works. Every method defaults to doing nothing; the starter turns
@@ -40,6 +41,15 @@ public interface ExpandContractListener {
 
   /** Fans events out to several listeners; one failing listener does not stop the others. */
   static ExpandContractListener composite(List<ExpandContractListener> listeners) {
-    return new CompositeListener(List.copyOf(listeners));
+    List<ExpandContractListener> copy = List.copyOf(listeners);
+    return new CompositeListener(() -> copy);
+  }
+
+  /**
+   * Like {@link #composite}, with the listeners looked up on the first event: a listener that
+   * needs the object it listens to (metrics gauges, say) can then be created after it.
+   */
+  static ExpandContractListener lazy(Supplier<List<ExpandContractListener>> lookup) {
+    return new CompositeListener(lookup);
   }
 }

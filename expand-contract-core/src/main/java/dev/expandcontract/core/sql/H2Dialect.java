@@ -21,4 +21,9 @@ final class H2Dialect extends SqlDialect {
   public List<String> lockTimeout(Duration timeout) {
     return List.of("SET LOCK_TIMEOUT " + timeout.toMillis());
   }
+
+  @Override
+  public String ddlLockTimeout(Duration timeout) {
+    return "SET LOCK_TIMEOUT " + timeout.toMillis();
+  }
 }

@@ -53,4 +53,10 @@ final class MySqlDialect extends SqlDialect {
             table);
     return estimate > 0 ? estimate : super.estimateRows(connection, quotedTable, table);
   }
+
+  @Override
+  public String ddlLockTimeout(Duration timeout) {
+    // DDL waits on metadata locks, which lock_wait_timeout bounds (whole seconds).
+    return "SET SESSION lock_wait_timeout = " + Math.max(1, (timeout.toMillis() + 999) / 1000);
+  }
 }

@@ -39,4 +39,9 @@ final class PostgresDialect extends SqlDialect {
     // reltuples is -1 until the table was first analyzed.
     return estimate >= 0 ? estimate : super.estimateRows(connection, quotedTable, table);
   }
+
+  @Override
+  public String ddlLockTimeout(Duration timeout) {
+    return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
+  }
 }

@@ -54,6 +54,9 @@ public abstract class SqlDialect {
   /** Statements that bound lock waits for the rest of the current transaction. */
   public abstract List<String> lockTimeout(Duration timeout);
 
+  /** A session setting that bounds how long DDL waits for its lock (it is retried after). */
+  public abstract String ddlLockTimeout(Duration timeout);
+
   /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
   public List<String> resetLockTimeout() {
     return List.of();

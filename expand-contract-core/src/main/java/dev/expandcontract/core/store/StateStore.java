@@ -58,6 +58,10 @@ public final class StateStore {
     this.instanceTable = tablePrefix + "instance";
   }
 
+  public String tablePrefix() {
+    return prefix;
+  }
+
   public Clock clock() {
     return clock;
   }

@@ -1,0 +1,193 @@
+package dev.expandcontract.spring.autoconfigure;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.flags.Ff4jMigrationFlags;
+import dev.expandcontract.core.flags.MigrationFlags;
+import dev.expandcontract.core.flags.PhaseDrivenFlags;
+import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.spring.contract.FlywayContractScripts;
+import dev.expandcontract.spring.repository.MigratingRepositoryPostProcessor;
+import dev.expandcontract.spring.repository.ShadowReads;
+import dev.expandcontract.spring.schedule.BackfillScheduler;
+import jakarta.persistence.EntityManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.ff4j.FF4j;
+import org.ff4j.cache.FF4jCacheProxy;
+import org.ff4j.cache.InMemoryCacheManager;
+import org.ff4j.core.FeatureStore;
+import org.ff4j.property.store.InMemoryPropertyStore;
+import org.ff4j.store.InMemoryFeatureStore;
+import org.ff4j.store.JdbcFeatureStore;
+import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnJava;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.boot.system.JavaVersion;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Auto-configures expand-contract when a {@link DataSource} exists: validated migrations (from
+ * {@code expand-contract.migrations.*} and {@link Migration} beans), FF4j flags in the
+ * application's database, dual-writing repositories, the backfill scheduler and guarded contract
+ * DDL. Runs after Flyway, so the expand scripts exist before migrations are validated.
+ */
+@AutoConfiguration(
+    after = DataSourceAutoConfiguration.class,
+    afterName = {
+      "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+      "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"
+    })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnProperty(prefix = "expand-contract", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ExpandContractProperties.class)
+public final class ExpandContractAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  @DependsOnDatabaseInitialization
+  ExpandContract expandContract(
+      DataSource dataSource,
+      ExpandContractProperties properties,
+      ObjectProvider<Migration> migrationBeans,
+      MigrationFlags flags,
+      ObjectProvider<ExpandContractListener> listeners) {
+    List<Migration> migrations = new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
+    migrationBeans.orderedStream().forEach(migrations::add);
+    return ExpandContract.builder(dataSource)
+        .migrations(migrations)
+        .flags(flags)
+        .listener(ExpandContractListener.lazy(() -> listeners.orderedStream().toList()))
+        .instanceId(properties.instanceId() != null ? properties.instanceId() : defaultInstanceId())
+        .tablePrefix(properties.tablePrefix())
+        .soakTime(properties.soakTime())
+        .instanceTimeout(properties.instanceTimeout())
+        .verifyBatchSize(properties.verifyBatchSize())
+        .build();
+  }
+
+  @Bean
+  static MigratingRepositoryPostProcessor expandContractRepositoryPostProcessor(
+      ObjectProvider<ExpandContract> expandContract,
+      ObjectProvider<DataSource> dataSource,
+      ObjectProvider<EntityManager> entityManager,
+      ObjectProvider<PlatformTransactionManager> transactionManager,
+      ObjectProvider<ShadowReads> shadowReads) {
+    return new MigratingRepositoryPostProcessor(
+        () -> migrations(expandContract),
+        expandContract::getObject,
+        dataSource,
+        entityManager,
+        transactionManager,
+        shadowReads);
+  }
+
+  private static Collection<Migration> migrations(ObjectProvider<ExpandContract> expandContract) {
+    return expandContract.getObject().migrations();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  ShadowReads expandContractShadowReads(
+      DataSource dataSource, ExpandContractProperties properties) {
+    return new ShadowReads(dataSource, properties.shadowRead().sampleRate());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  BackfillScheduler expandContractScheduler(
+      ExpandContract expandContract, ExpandContractProperties properties) {
+    return new BackfillScheduler(
+        expandContract,
+        properties.refreshInterval(),
+        properties.backfill().pollInterval(),
+        properties.backfill().enabled());
+  }
+
+  private static String defaultInstanceId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** FF4j as the flag engine: JDBC store in the application's database behind a cache. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(FF4j.class)
+  @ConditionalOnJava(JavaVersion.TWENTY_ONE) // FF4j 2.1 is Java 21 bytecode
+  static class Ff4jFlagsConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    FF4j expandContractFf4j(DataSource dataSource, ExpandContractProperties properties) {
+      FeatureStore store;
+      if (properties.flags().store() == ExpandContractProperties.FlagStore.JDBC) {
+        JdbcFeatureStore jdbc = new JdbcFeatureStore(dataSource);
+        Ff4jSchema.createIfAbsent(dataSource, jdbc);
+        store = jdbc;
+      } else {
+        store = new InMemoryFeatureStore();
+      }
+      FF4j ff4j = new FF4j();
+      long ttlSeconds = Math.max(1, properties.flags().cacheTtl().toSeconds());
+      // Flag checks on the request path read this cache, never the database.
+      FF4jCacheProxy cached = new FF4jCacheProxy(store, new InMemoryPropertyStore(), new InMemoryCacheManager(ttlSeconds));
+      ff4j.setFeatureStore(cached);
+      return ff4j;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MigrationFlags ff4jMigrationFlags(FF4j ff4j) {
+      return new Ff4jMigrationFlags(ff4j);
+    }
+  }
+
+  /** Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. */
+  @Configuration(proxyBeanMethods = false)
+  static class PhaseFlagsConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    MigrationFlags phaseDrivenMigrationFlags() {
+      return new PhaseDrivenFlags();
+    }
+  }
+
+  /** Contract DDL through Flyway, guarded by the phase. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(Flyway.class)
+  static class ContractConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    FlywayContractScripts expandContractScripts(
+        DataSource dataSource, ExpandContract expandContract, ExpandContractProperties properties) {
+      ExpandContractProperties.Contract contract = properties.contract();
+      return new FlywayContractScripts(
+          dataSource,
+          expandContract,
+          contract.locations(),
+          contract.lockTimeout(),
+          contract.maxAttempts());
+    }
+  }
+}

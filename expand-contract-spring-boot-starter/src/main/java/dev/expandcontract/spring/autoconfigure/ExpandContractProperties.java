@@ -1,0 +1,162 @@
+package dev.expandcontract.spring.autoconfigure;
+
+import dev.expandcontract.core.migration.BackfillSettings;
+import dev.expandcontract.core.migration.MigrationKind;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of expand-contract migrations, under {@code expand-contract}.
+ *
+ * @param enabled whether expand-contract is auto-configured
+ * @param instanceId name of this instance in heartbeats, claims and transition history; defaults
+ *     to host name and a random suffix
+ * @param tablePrefix prefix of the library's own state tables
+ * @param refreshInterval how often this instance re-reads the shared state and sends a heartbeat
+ * @param instanceTimeout after how long without a heartbeat an instance no longer counts as live
+ * @param soakTime how long reads must stay 100% new before writes to the old schema may stop
+ * @param verifyBatchSize rows compared per verification statement
+ * @param flags where the FF4j flags live and how long they are cached
+ * @param shadowRead sampling of reads that compare old with new
+ * @param backfill scheduling of backfill batches
+ * @param contract how contract DDL is applied
+ * @param endpoint access to the actuator endpoint when Spring Security is present
+ * @param migrations migrations declared in configuration, by id
+ */
+@ConfigurationProperties("expand-contract")
+public record ExpandContractProperties(
+    @DefaultValue("true") boolean enabled,
+    String instanceId,
+    @DefaultValue("expand_contract_") String tablePrefix,
+    @DefaultValue("2s") Duration refreshInterval,
+    @DefaultValue("30s") Duration instanceTimeout,
+    @DefaultValue("1m") Duration soakTime,
+    @DefaultValue("5000") int verifyBatchSize,
+    @DefaultValue Flags flags,
+    @DefaultValue ShadowRead shadowRead,
+    @DefaultValue Backfill backfill,
+    @DefaultValue Contract contract,
+    @DefaultValue Endpoint endpoint,
+    Map<String, MigrationProperties> migrations) {
+
+  public ExpandContractProperties {
+    migrations = migrations == null ? Map.of() : Map.copyOf(migrations);
+  }
+
+  /**
+   * @param store where FF4j keeps the flags: {@code jdbc} (shared by every instance, in the
+   *     application's database) or {@code in-memory} (tests, single instance)
+   * @param cacheTtl how long an instance caches flags, so flag checks never hit the database
+   */
+  public record Flags(@DefaultValue("jdbc") FlagStore store, @DefaultValue("3s") Duration cacheTtl) {}
+
+  /** Where the FF4j features are stored. */
+  public enum FlagStore {
+    JDBC,
+    IN_MEMORY
+  }
+
+  /**
+   * @param sampleRate share of eligible reads (0..1) that also compare old with new
+   * @param timeout upper bound of the comparing statement; past it the read falls back to old
+   */
+  public record ShadowRead(
+      @DefaultValue("1.0") double sampleRate, @DefaultValue("200ms") Duration timeout) {}
+
+  /**
+   * @param enabled whether this instance runs backfill batches
+   * @param pollInterval how often an idle instance looks for backfill work
+   */
+  public record Backfill(
+      @DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration pollInterval) {}
+
+  /**
+   * @param locations Flyway location of each migration's contract scripts; {@code {id}} is the
+   *     migration id
+   * @param lockTimeout lock wait of contract DDL before it gives up and retries
+   * @param maxAttempts attempts of the contract DDL before the action fails
+   */
+  public record Contract(
+      @DefaultValue("classpath:db/contract/{id}") String locations,
+      @DefaultValue("2s") Duration lockTimeout,
+      @DefaultValue("5") int maxAttempts) {}
+
+  /**
+   * @param writeRole role required for POST actions when Spring Security is present; the
+   *     endpoint checks it itself, whatever the application's filter chain lets through
+   */
+  public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
+
+  /**
+   * One migration declared in configuration.
+   *
+   * @param kind {@code column} (same table) or {@code table} (old table to new table)
+   * @param table the old table
+   * @param key the old table's unique, orderable key column
+   * @param newTable the new table (table migrations)
+   * @param newKey the new table's key column; defaults to {@code key}
+   * @param columns what each new column is computed from
+   * @param batchSize rows per backfill batch at the start
+   * @param minBatchSize lower bound of the adaptive batch size
+   * @param maxBatchSize upper bound of the adaptive batch size
+   * @param targetBatchTime batch duration the adaptive batch size aims for
+   * @param pauseBetweenBatches breathing room for the application between batches
+   * @param lockTimeout how long a batch waits for a row lock before it retries
+   * @param statementTimeout upper bound of one batch statement
+   * @param maxRetries failed attempts of a batch before the backfill pauses
+   * @param retryBackoff base of the jittered exponential back-off between attempts
+   */
+  public record MigrationProperties(
+      MigrationKind kind,
+      String table,
+      String key,
+      String newTable,
+      String newKey,
+      List<ColumnProperties> columns,
+      Integer batchSize,
+      Integer minBatchSize,
+      Integer maxBatchSize,
+      Duration targetBatchTime,
+      Duration pauseBetweenBatches,
+      Duration lockTimeout,
+      Duration statementTimeout,
+      Integer maxRetries,
+      Duration retryBackoff) {
+
+    /** Backfill settings: each unset property takes the core's default. */
+    public BackfillSettings backfillSettings() {
+      BackfillSettings d = BackfillSettings.DEFAULTS;
+      int size = or(batchSize, d.batchSize());
+      return new BackfillSettings(
+          size,
+          Math.min(size, or(minBatchSize, d.minBatchSize())),
+          Math.max(size, or(maxBatchSize, d.maxBatchSize())),
+          or(targetBatchTime, d.targetBatchTime()),
+          or(pauseBetweenBatches, d.pauseBetweenBatches()),
+          or(lockTimeout, d.lockTimeout()),
+          or(statementTimeout, d.statementTimeout()),
+          or(maxRetries, d.maxRetries()),
+          or(retryBackoff, d.retryBackoff()));
+    }
+
+    private static <T> T or(T value, T fallback) {
+      return value != null ? value : fallback;
+    }
+  }
+
+  /**
+   * @param old the old column holding the attribute
+   * @param newColumn the new column ({@code new} in YAML)
+   * @param transform SQL over the old table's columns computing the new value; defaults to the
+   *     old column
+   * @param reverse SQL over the new columns recomputing the old value, for rollback after NEW_ONLY
+   */
+  public record ColumnProperties(
+      String old,
+      @org.springframework.boot.context.properties.bind.Name("new") String newColumn,
+      String transform,
+      String reverse) {}
+}

@@ -1,0 +1,129 @@
+package dev.expandcontract.spring.contract;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.phase.Phase;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+
+/**
+ * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
+ * history table of their own, through a guard callback that refuses them unless the migration is
+ * in NEW_ONLY. DDL waits for its lock only briefly and is retried with jittered back-off, so it
+ * never queues the application's traffic behind a long transaction.
+ */
+public final class FlywayContractScripts {
+
+  private final DataSource dataSource;
+  private final ExpandContract expandContract;
+  private final String locationPattern;
+  private final Duration lockTimeout;
+  private final int maxAttempts;
+
+  public FlywayContractScripts(
+      DataSource dataSource,
+      ExpandContract expandContract,
+      String locationPattern,
+      Duration lockTimeout,
+      int maxAttempts) {
+    this.dataSource = dataSource;
+    this.expandContract = expandContract;
+    this.locationPattern = locationPattern;
+    this.lockTimeout = lockTimeout;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** The DDL step the {@code contract} action runs once its guard passed. */
+  public Runnable forMigration(String id) {
+    return () -> apply(id);
+  }
+
+  void apply(String id) {
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(dataSource)
+            .locations(locationPattern.replace("{id}", id))
+            .table(expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_"))
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .initSql(expandContract.dialect().ddlLockTimeout(lockTimeout))
+            .callbacks(new PhaseGuard(id))
+            .load();
+    boolean hasScripts =
+        Arrays.stream(flyway.info().all())
+            .map(MigrationInfo::getVersion)
+            .anyMatch(v -> v != null && !v.getVersion().equals("0"));
+    if (!hasScripts) {
+      throw new IllegalStateException(
+          "no contract scripts for '" + id + "' at " + locationPattern.replace("{id}", id));
+    }
+    FlywayException last = null;
+    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        flyway.migrate();
+        return;
+      } catch (FlywayException e) {
+        last = e;
+        if (e.getMessage() != null && e.getMessage().contains("refused")) {
+          throw e;
+        }
+        flyway.repair(); // a DDL that failed mid-way on MySQL leaves a failed history row
+        backoff(attempt);
+      }
+    }
+    throw new IllegalStateException(
+        "contract DDL of '" + id + "' failed after " + maxAttempts + " attempts: "
+            + last.getMessage(), last);
+  }
+
+  private static void backoff(int attempt) {
+    long millis = (long) (200 * Math.pow(2, attempt - 1) * (0.5 + ThreadLocalRandom.current()
+        .nextDouble()));
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying contract DDL", e);
+    }
+  }
+
+  /** Refuses contract scripts unless the migration's shared state is NEW_ONLY. */
+  private final class PhaseGuard implements Callback {
+    private final String id;
+
+    PhaseGuard(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public boolean supports(Event event, Context context) {
+      return event == Event.BEFORE_MIGRATE;
+    }
+
+    @Override
+    public boolean canHandleInTransaction(Event event, Context context) {
+      return true;
+    }
+
+    @Override
+    public void handle(Event event, Context context) {
+      Phase phase = expandContract.store().load(id).orElseThrow().phase();
+      if (phase != Phase.NEW_ONLY) {
+        throw new FlywayException(
+            "contract scripts of '" + id + "' refused: phase is " + phase + ", not NEW_ONLY");
+      }
+    }
+
+    @Override
+    public String getCallbackName() {
+      return "expand-contract phase guard for " + id;
+    }
+  }
+}

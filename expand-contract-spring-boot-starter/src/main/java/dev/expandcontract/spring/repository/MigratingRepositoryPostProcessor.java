@@ -1,0 +1,70 @@
+package dev.expandcontract.spring.repository;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.migration.Migration;
+import jakarta.persistence.EntityManager;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.data.repository.core.support.RepositoryFactoryBeanSupport;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Hooks into every Spring Data repository factory (Spring Data's own proxy post-processor SPI, no
+ * bytecode tricks) and adds a {@link MigrationRepositoryInterceptor} to the repositories whose
+ * entity has {@code @Migrated} fields.
+ */
+public final class MigratingRepositoryPostProcessor implements BeanPostProcessor {
+
+  private final Supplier<Collection<Migration>> migrations;
+  private final Supplier<ExpandContract> expandContract;
+  private final ObjectProvider<DataSource> dataSource;
+  private final ObjectProvider<EntityManager> entityManager;
+  private final ObjectProvider<PlatformTransactionManager> transactions;
+  private final ObjectProvider<ShadowReads> shadowReads;
+
+  public MigratingRepositoryPostProcessor(
+      Supplier<Collection<Migration>> migrations,
+      Supplier<ExpandContract> expandContract,
+      ObjectProvider<DataSource> dataSource,
+      ObjectProvider<EntityManager> entityManager,
+      ObjectProvider<PlatformTransactionManager> transactions,
+      ObjectProvider<ShadowReads> shadowReads) {
+    this.migrations = migrations;
+    this.expandContract = expandContract;
+    this.dataSource = dataSource;
+    this.entityManager = entityManager;
+    this.transactions = transactions;
+    this.shadowReads = shadowReads;
+  }
+
+  @Override
+  public Object postProcessBeforeInitialization(Object bean, String beanName) {
+    if (bean instanceof RepositoryFactoryBeanSupport<?, ?, ?> factoryBean) {
+      factoryBean.addRepositoryFactoryCustomizer(
+          factory ->
+              factory.addRepositoryProxyPostProcessor(
+                  (proxy, repository) ->
+                      EntityMigrations.of(repository.getDomainType(), this::migration)
+                          .ifPresent(
+                              entity ->
+                                  proxy.addAdvice(
+                                      new MigrationRepositoryInterceptor(
+                                          entity,
+                                          expandContract,
+                                          dataSource.getObject(),
+                                          entityManager.getObject(),
+                                          new TransactionTemplate(transactions.getObject()),
+                                          shadowReads.getObject())))));
+    }
+    return bean;
+  }
+
+  private Optional<Migration> migration(String id) {
+    return migrations.get().stream().filter(m -> m.id().equals(id)).findFirst();
+  }
+}
