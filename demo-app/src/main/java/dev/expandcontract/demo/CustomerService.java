@@ -1,0 +1,64 @@
+package dev.expandcontract.demo;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The application's use of the repository. Nothing here knows about the migrations: the entity's
+ * row and its migrated columns are written in one transaction by the starter.
+ */
+@Service
+@Transactional
+public class CustomerService {
+
+  private final CustomerRepository customers;
+
+  public CustomerService(CustomerRepository customers) {
+    this.customers = customers;
+  }
+
+  public CustomerView create(CustomerRequest request) {
+    Customer customer =
+        new Customer(
+            request.name(), request.email(), request.street(), request.city(), request.zip());
+    return CustomerView.of(customers.save(customer));
+  }
+
+  @Transactional(readOnly = true)
+  public Optional<CustomerView> find(long id) {
+    return customers.findById(id).map(CustomerView::of);
+  }
+
+  @Transactional(readOnly = true)
+  public List<CustomerView> findByEmail(String email) {
+    return customers.findByEmail(email).stream().map(CustomerView::of).toList();
+  }
+
+  /**
+   * Loads, changes and saves the managed entity: {@code save} of a detached copy would merge only
+   * the JPA-mapped state and lose the migrated fields.
+   */
+  public Optional<CustomerView> update(long id, CustomerRequest request) {
+    return customers
+        .findById(id)
+        .map(
+            customer -> {
+              customer.setName(request.name());
+              customer.setEmail(request.email());
+              customer.setStreet(request.street());
+              customer.setCity(request.city());
+              customer.setZip(request.zip());
+              return CustomerView.of(customers.save(customer));
+            });
+  }
+
+  public boolean delete(long id) {
+    if (!customers.existsById(id)) {
+      return false;
+    }
+    customers.deleteById(id);
+    return true;
+  }
+}
