@@ -7,7 +7,9 @@ import org.springframework.data.jpa.repository.NativeQuery;
 
 /**
  * A plain Spring Data repository: the starter wraps it so that saves dual-write the migrated
- * columns and reads fill them.
+ * columns and reads fill them. Native queries select only the columns the entity maps, never
+ * {@code *}: the old columns are dropped under traffic, and a prepared {@code select *} would
+ * change its result type (an error on PostgreSQL).
  */
 public interface CustomerRepository extends JpaRepository<Customer, Long> {
 
@@ -16,10 +18,10 @@ public interface CustomerRepository extends JpaRepository<Customer, Long> {
    * {@link #findByEmailNormalized(String)} runs instead (sticky per email).
    */
   @RoutedQuery(migration = "customer-email", newQuery = "findByEmailNormalized")
-  @NativeQuery("select * from customers where email = :email")
+  @NativeQuery("select id, name from customers where email = :email")
   List<Customer> findByEmail(String email);
 
   /** The same query on the new column, which holds lower(trim(email)). */
-  @NativeQuery("select * from customers where email_normalized = lower(trim(:email))")
+  @NativeQuery("select id, name from customers where email_normalized = lower(trim(:email))")
   List<Customer> findByEmailNormalized(String email);
 }
