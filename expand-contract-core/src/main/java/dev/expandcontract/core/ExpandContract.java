@@ -125,14 +125,16 @@ public final class ExpandContract {
   }
 
   /**
-   * Re-reads every migration's state, re-applies flags whose state changed, and records this
-   * instance's heartbeat with the state it now acts on.
+   * Records this instance's heartbeat, then re-reads every migration's state and re-applies the
+   * flags whose state changed. The heartbeat acknowledges the state adopted one refresh earlier:
+   * requests that started before that adoption have had a full interval to finish, so a fleet-wide
+   * guard (stop-old-writes, contract) never races a request still acting on an older state.
    */
   public void refresh() {
+    current.values().forEach(state -> store.heartbeat(instanceId, state));
     for (MigrationState state : store.loadAll()) {
       if (migrations.containsKey(state.id())) {
         adopt(state);
-        store.heartbeat(instanceId, state);
       }
     }
   }

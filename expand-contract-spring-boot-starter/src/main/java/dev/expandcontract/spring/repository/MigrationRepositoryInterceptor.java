@@ -73,6 +73,9 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
+    if (invocation.getMethod().getDeclaringClass() == Object.class) {
+      return invocation.proceed();
+    }
     String name = invocation.getMethod().getName();
     try {
       // One transaction around the repository call and the dual write: the caller's, if any.
