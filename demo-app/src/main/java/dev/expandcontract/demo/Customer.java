@@ -12,8 +12,8 @@ import jakarta.persistence.Transient;
  * The entity pattern of expand-contract: JPA maps only the columns that survive the migrations;
  * every migrated attribute is a {@code @Transient} field marked {@link Migrated}, naming the
  * migration and the <em>old</em> column. Hibernate then never reads or writes those columns, so
- * they can be dropped under traffic; the library fills the fields on reads (from old or new, as
- * the flags route each key) and writes them on saves (to old and new, or new only once old writes
+ * they can be dropped under traffic; the library fills the fields on reads (from old or new, as the
+ * flags route each key) and writes them on saves (to old and new, or new only once old writes
  * stopped).
  */
 @Entity

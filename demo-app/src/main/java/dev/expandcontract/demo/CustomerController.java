@@ -51,7 +51,9 @@ class CustomerController {
 
   @DeleteMapping("/{id}")
   ResponseEntity<Void> delete(@PathVariable long id) {
-    return service.delete(id) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
+    return service.delete(id)
+        ? ResponseEntity.noContent().build()
+        : ResponseEntity.notFound().build();
   }
 
   private static void requireName(CustomerRequest request) {

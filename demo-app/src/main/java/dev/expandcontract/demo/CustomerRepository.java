@@ -7,9 +7,9 @@ import org.springframework.data.jpa.repository.NativeQuery;
 
 /**
  * A plain Spring Data repository: the starter wraps it so that saves dual-write the migrated
- * columns and reads fill them. Native queries select only the columns the entity maps, never
- * {@code *}: the old columns are dropped under traffic, and a prepared {@code select *} would
- * change its result type (an error on PostgreSQL).
+ * columns and reads fill them. Native queries select only the columns the entity maps: the old
+ * columns are dropped under traffic, and a prepared {@code select *} would change its result type
+ * (an error on PostgreSQL).
  */
 public interface CustomerRepository extends JpaRepository<Customer, Long> {
 

@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The demo's own settings, under {@code demo}.
  *
- * @param seedRows customers inserted on first start (old columns only, so the backfill has work);
- *     0 disables seeding
+ * @param seedRows customers inserted on first start (old columns only, so the backfill has work); 0
+ *     disables seeding
  * @param load the built-in traffic generator
  */
 @ConfigurationProperties("demo")

@@ -13,8 +13,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The API is open (it is a demo); health and the migration status are readable like health;
  * migration actions and the Prometheus scrape need HTTP Basic as the user of {@code
- * spring.security.user.*}. The endpoint also checks the write role itself
- * ({@code expand-contract.endpoint.write-role}), which that user is given in application.yml.
+ * spring.security.user.*}. The endpoint also checks the write role itself ({@code
+ * expand-contract.endpoint.write-role}), which that user is given in application.yml.
  */
 @Configuration(proxyBeanMethods = false)
 class DemoSecurity {
@@ -24,15 +24,19 @@ class DemoSecurity {
     http.authorizeHttpRequests(
             requests ->
                 requests
-                    .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                    .requestMatchers("/error").permitAll()
-                    .requestMatchers("/api/**").permitAll()
+                    .dispatcherTypeMatchers(DispatcherType.ERROR)
+                    .permitAll()
+                    .requestMatchers("/error")
+                    .permitAll()
+                    .requestMatchers("/api/**")
+                    .permitAll()
                     .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**")
                     .permitAll()
                     .requestMatchers(
                         HttpMethod.GET, "/actuator/expandcontract", "/actuator/expandcontract/**")
                     .permitAll()
-                    .anyRequest().authenticated())
+                    .anyRequest()
+                    .authenticated())
         .httpBasic(withDefaults())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         // JSON clients with Basic credentials, no browser session: nothing for CSRF to protect.

@@ -6,7 +6,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code GET /actuator/health/demoSeed}: whether the seed rows are in, so a script or a test over
- * HTTP knows when to start the backfill. Always UP: seeding is demo scaffolding, not service health.
+ * HTTP knows when to start the backfill. Always UP: seeding is demo scaffolding, not service
+ * health.
  */
 @Component
 class DemoSeedHealthIndicator implements HealthIndicator {

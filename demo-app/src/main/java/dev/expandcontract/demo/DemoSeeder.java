@@ -19,9 +19,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Gives the backfill real work: on first start, inserts {@code demo.seed-rows} customers with
- * plain batched SQL into the old columns only, in the background once the application is ready.
- * These inserts bypass the library on purpose (like a legacy import), so it only seeds while every
+ * Gives the backfill real work: on first start, inserts {@code demo.seed-rows} customers with plain
+ * batched SQL into the old columns only, in the background once the application is ready. These
+ * inserts bypass the library on purpose (like a legacy import), so it only seeds while every
  * migration is still EXPANDED: start the backfill after {@link #awaitSeeded(Duration)}, or rows
  * inserted after the backfill fixed its upper key stay unmigrated and verification reports them.
  */
@@ -126,7 +126,8 @@ public class DemoSeeder {
       log.info(
           "Seeded {} customers in {} ms; start a backfill with POST"
               + " /actuator/expandcontract/<id> {\"action\":\"start-backfill\"}",
-          inserted, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          inserted,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     } catch (RuntimeException e) {
       detail = String.valueOf(e.getMessage());
       state = State.FAILED;

@@ -68,8 +68,7 @@ class TrafficGenerator implements SmartLifecycle {
           schedule(started, this::read, load.readsPerSecond());
           started.scheduleAtFixedRate(this::report, 10, 10, TimeUnit.SECONDS);
           log.info(
-              "Demo load: {} writes/s, {} reads/s", load.writesPerSecond(),
-              load.readsPerSecond());
+              "Demo load: {} writes/s, {} reads/s", load.writesPerSecond(), load.readsPerSecond());
         });
   }
 
@@ -107,7 +106,10 @@ class TrafficGenerator implements SmartLifecycle {
       CustomerView view =
           customers.create(
               new CustomerRequest(
-                  "Load " + n, " Load" + n + "@Example.COM", n + " Side Street", "Utrecht",
+                  "Load " + n,
+                  " Load" + n + "@Example.COM",
+                  n + " Side Street",
+                  "Utrecht",
                   String.valueOf(10_000 + n % 90_000)));
       highestId.accumulateAndGet(view.id(), Math::max);
     } else if (dice < 0.85) {
@@ -115,8 +117,11 @@ class TrafficGenerator implements SmartLifecycle {
       customers.update(
           id,
           new CustomerRequest(
-              "Updated " + id, "Updated" + id + "@Example.COM ", id % 300 + " High Street",
-              "Ghent", String.valueOf(20_000 + id % 70_000)));
+              "Updated " + id,
+              "Updated" + id + "@Example.COM ",
+              id % 300 + " High Street",
+              "Ghent",
+              String.valueOf(20_000 + id % 70_000)));
     } else {
       customers.delete(randomId(random));
     }
@@ -153,7 +158,9 @@ class TrafficGenerator implements SmartLifecycle {
 
   private void report() {
     log.info(
-        "Demo load so far: {} writes, {} reads, {} errors", writes.get(), reads.get(),
+        "Demo load so far: {} writes, {} reads, {} errors",
+        writes.get(),
+        reads.get(),
         errors.get());
   }
 }

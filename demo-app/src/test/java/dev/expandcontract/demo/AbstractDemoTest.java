@@ -40,8 +40,13 @@ abstract class AbstractDemoTest {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   @LocalServerPort int port;
-  @Value("${spring.security.user.name}") String user;
-  @Value("${spring.security.user.password}") String password;
+
+  @Value("${spring.security.user.name}")
+  String user;
+
+  @Value("${spring.security.user.password}")
+  String password;
+
   @Autowired DemoSeeder seeder;
   @Autowired DataSource dataSource;
   DemoClient client;
@@ -94,8 +99,7 @@ abstract class AbstractDemoTest {
     assertThat(client.get("/api/customers/" + id).status()).isEqualTo(404);
     assertThat(client.delete("/api/customers/" + id).status()).isEqualTo(404);
     assertThat(client.put("/api/customers/" + id, customer("X", "x@x")).status()).isEqualTo(404);
-    assertThat(client.post("/api/customers", Map.of("email", "no-name@x")).status())
-        .isEqualTo(400);
+    assertThat(client.post("/api/customers", Map.of("email", "no-name@x")).status()).isEqualTo(400);
   }
 
   @Test
@@ -103,13 +107,15 @@ abstract class AbstractDemoTest {
     assertThat(client.get("/actuator/health").status()).isEqualTo(200);
     Response all = client.get("/actuator/expandcontract");
     assertThat(all.status()).isEqualTo(200);
-    assertThat(all.json().findValuesAsString("id"))
-        .contains("customer-email", "customer-address");
+    assertThat(all.json().findValuesAsString("id")).contains("customer-email", "customer-address");
     assertThat(client.get("/actuator/expandcontract/customer-email").status()).isEqualTo(200);
     assertThat(client.get("/actuator/expandcontract/no-such-migration").status()).isEqualTo(404);
 
-    assertThat(client.post("/actuator/expandcontract/customer-email", Map.of("action", "pause"))
-        .status()).isEqualTo(401);
+    assertThat(
+            client
+                .post("/actuator/expandcontract/customer-email", Map.of("action", "pause"))
+                .status())
+        .isEqualTo(401);
     assertThat(client.action("customer-email", "no-such-action").status()).isEqualTo(400);
     assertThat(client.get("/actuator/prometheus").status()).isEqualTo(401);
     assertThat(client.getAsAdmin("/actuator/prometheus").status()).isEqualTo(200);
@@ -117,8 +123,8 @@ abstract class AbstractDemoTest {
 
   @Test
   void takesBothMigrationsToContractedWhileTheApiServes() throws SQLException {
-    long before = client.post("/api/customers", customer("Before", " Before@Example.COM"))
-        .at("/id").asLong();
+    long before =
+        client.post("/api/customers", customer("Before", " Before@Example.COM")).at("/id").asLong();
     for (String migration : List.of("customer-email", "customer-address")) {
       assertThat(client.action(migration, "contract").status()).as("too early").isEqualTo(409);
       assertThat(client.action(migration, "start-backfill").status()).isEqualTo(200);
@@ -147,7 +153,8 @@ abstract class AbstractDemoTest {
       assertThat(contracted.status()).as(contracted.body()).isEqualTo(200);
       assertThat(contracted.at("/migration/phase").asString()).isEqualTo("CONTRACTED");
     }
-    assertThat(columns("customers")).doesNotContain("email", "street", "city", "zip")
+    assertThat(columns("customers"))
+        .doesNotContain("email", "street", "city", "zip")
         .contains("id", "name", "email_normalized");
     exerciseInsertsAndSearches();
 
@@ -158,7 +165,8 @@ abstract class AbstractDemoTest {
     assertThat(client.get("/api/customers/" + after).at("/zip").asString()).isEqualTo("0150");
     assertThat(client.get("/api/customers/" + before).at("/city").asString()).isEqualTo("Oslo");
     assertThat(client.get("/api/customers?email=AFTER@example.com").json().findValues("id"))
-        .extracting(JsonNode::asLong).containsExactly(after);
+        .extracting(JsonNode::asLong)
+        .containsExactly(after);
     assertThat(client.put("/api/customers/" + after, customer("After 2", "a2@x.org")).status())
         .isEqualTo(200);
     assertThat(client.delete("/api/customers/" + before).status()).isEqualTo(204);
@@ -168,7 +176,8 @@ abstract class AbstractDemoTest {
   /** Enough creates and searches to run each statement on several pooled connections. */
   private void exerciseInsertsAndSearches() {
     for (int i = 0; i < 25; i++) {
-      Response created = client.post("/api/customers", customer("Pool " + i, "Pool" + i + "@x.org"));
+      Response created =
+          client.post("/api/customers", customer("Pool " + i, "Pool" + i + "@x.org"));
       assertThat(created.status()).as(created.body()).isEqualTo(201);
       Response found = client.get("/api/customers?email=pool" + i + "@x.org");
       assertThat(found.status()).as(found.body()).isEqualTo(200);
@@ -178,8 +187,17 @@ abstract class AbstractDemoTest {
   }
 
   private static Map<String, String> customer(String name, String email) {
-    return Map.of("name", name, "email", email, "street", "1 " + name.split(" ")[0] + " Street",
-        "city", "Oslo", "zip", "0150");
+    return Map.of(
+        "name",
+        name,
+        "email",
+        email,
+        "street",
+        "1 " + name.split(" ")[0] + " Street",
+        "city",
+        "Oslo",
+        "zip",
+        "0150");
   }
 
   private List<String> columns(String table) throws SQLException {

@@ -22,8 +22,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Every metric the Grafana dashboard queries is in the demo's {@code /actuator/prometheus}, for
- * both migrations, before any migration has done anything: a dashboard panel never shows "no
- * data" because a name drifted.
+ * both migrations, before any migration has done anything: a dashboard panel never shows "no data"
+ * because a name drifted.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -37,8 +37,13 @@ class DashboardMetricsTest {
   private static final Pattern METRIC = Pattern.compile("\\bexpandcontract_[a-z0-9_]+");
 
   @LocalServerPort int port;
-  @Value("${spring.security.user.name}") String user;
-  @Value("${spring.security.user.password}") String password;
+
+  @Value("${spring.security.user.name}")
+  String user;
+
+  @Value("${spring.security.user.password}")
+  String password;
+
   @Autowired DemoSeeder seeder;
   DemoClient client;
 
@@ -61,13 +66,15 @@ class DashboardMetricsTest {
     Set<String> scraped =
         samples.stream().map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
 
-    assertThat(queried).as("queried by the dashboard, missing in the scrape")
+    assertThat(queried)
+        .as("queried by the dashboard, missing in the scrape")
         .allSatisfy(name -> assertThat(scraped).contains(name));
     for (String migration : List.of("customer-email", "customer-address")) {
       for (String name : queried) {
         assertThat(samples)
             .as("%s for %s", name, migration)
-            .anyMatch(l -> l.startsWith(name + "{") && l.contains("migration=\"" + migration + "\""));
+            .anyMatch(
+                l -> l.startsWith(name + "{") && l.contains("migration=\"" + migration + "\""));
       }
     }
   }

@@ -33,7 +33,8 @@ final class DemoClient {
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String basicAuth;
 
@@ -90,8 +91,8 @@ final class DemoClient {
       }
       sleep(200);
     } while (Instant.now().isBefore(deadline));
-    throw new AssertionError("migration " + migration + " did not get there in " + timeout
-        + "; last status: " + status);
+    throw new AssertionError(
+        "migration " + migration + " did not get there in " + timeout + "; last status: " + status);
   }
 
   JsonNode awaitPhase(String migration, String phase, Duration timeout) {

@@ -37,8 +37,8 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private final Map<String, AtomicLong> suppressedOverrides = new ConcurrentHashMap<>();
 
   /**
-   * @param expandContract supplies the instance once built (this listener is handed to its
-   *     builder, so it cannot take the instance itself)
+   * @param expandContract supplies the instance once built (this listener is handed to its builder,
+   *     so it cannot take the instance itself)
    * @param interval the least time between two progress lines of one migration
    */
   public BackfillProgressLog(Supplier<ExpandContract> expandContract, Duration interval) {
@@ -48,20 +48,26 @@ public final class BackfillProgressLog implements ExpandContractListener {
 
   @Override
   public void batchCompleted(BatchCompleted batch) {
-    safely(() -> {
-      if (!log.isInfoEnabled() || !due(lastProgress, batch.migrationId())) {
-        return;
-      }
-      // One status query per interval: exact rows done, where memory lags by a refresh.
-      MigrationStatus status = expandContract.get().status(batch.migrationId());
-      log.info(progressLine(status, batch.reverse()));
-    });
+    safely(
+        () -> {
+          if (!log.isInfoEnabled() || !due(lastProgress, batch.migrationId())) {
+            return;
+          }
+          // One status query per interval: exact rows done, where memory lags by a refresh.
+          MigrationStatus status = expandContract.get().status(batch.migrationId());
+          log.info(progressLine(status, batch.reverse()));
+        });
   }
 
   @Override
   public void batchFailed(String migrationId, int attempt, Throwable error) {
-    safely(() -> log.warn("{} backfill batch attempt {} failed: {}", migrationId, attempt,
-        error == null ? "unknown error" : error.getMessage()));
+    safely(
+        () ->
+            log.warn(
+                "{} backfill batch attempt {} failed: {}",
+                migrationId,
+                attempt,
+                error == null ? "unknown error" : error.getMessage()));
   }
 
   @Override
@@ -71,14 +77,22 @@ public final class BackfillProgressLog implements ExpandContractListener {
 
   @Override
   public void phaseChanged(PhaseTransition t) {
-    safely(() -> {
-      String percent = t.to() == Phase.READ_NEW ? " " + t.readPercent() + "%" : "";
-      log.info("{} {} -> {}{} by {}: {}", t.migrationId(), t.from(), t.to(), percent, t.actor(),
-          t.reason());
-      if (t.to() == Phase.BACKFILLING) {
-        lastProgress.remove(t.migrationId()); // the first batch of a fresh backfill shows at once
-      }
-    });
+    safely(
+        () -> {
+          String percent = t.to() == Phase.READ_NEW ? " " + t.readPercent() + "%" : "";
+          log.info(
+              "{} {} -> {}{} by {}: {}",
+              t.migrationId(),
+              t.from(),
+              t.to(),
+              percent,
+              t.actor(),
+              t.reason());
+          if (t.to() == Phase.BACKFILLING) {
+            lastProgress.remove(
+                t.migrationId()); // the first batch of a fresh backfill shows at once
+          }
+        });
   }
 
   @Override
@@ -88,36 +102,50 @@ public final class BackfillProgressLog implements ExpandContractListener {
 
   @Override
   public void verified(VerificationReport report) {
-    safely(() -> {
-      String line = report.migrationId() + " verification: " + report.summary() + " ("
-          + seconds(report.duration()) + ")";
-      if (report.mismatches() == 0) {
-        log.info(line);
-      } else {
-        log.warn(line);
-      }
-    });
+    safely(
+        () -> {
+          String line =
+              report.migrationId()
+                  + " verification: "
+                  + report.summary()
+                  + " ("
+                  + seconds(report.duration())
+                  + ")";
+          if (report.mismatches() == 0) {
+            log.info(line);
+          } else {
+            log.warn(line);
+          }
+        });
   }
 
   @Override
   public void flagOverridden(String migrationId, String flag, String reason) {
-    safely(() -> {
-      String key = migrationId + '/' + flag;
-      AtomicLong suppressed = suppressedOverrides.computeIfAbsent(key, k -> new AtomicLong());
-      if (!due(lastOverride, key)) {
-        suppressed.incrementAndGet();
-        return;
-      }
-      long more = suppressed.getAndSet(0);
-      log.warn("{}{}", reason, more > 0 ? " (" + more + " more since the last report)" : "");
-    });
+    safely(
+        () -> {
+          String key = migrationId + '/' + flag;
+          AtomicLong suppressed = suppressedOverrides.computeIfAbsent(key, k -> new AtomicLong());
+          if (!due(lastOverride, key)) {
+            suppressed.incrementAndGet();
+            return;
+          }
+          long more = suppressed.getAndSet(0);
+          log.warn("{}{}", reason, more > 0 ? " (" + more + " more since the last report)" : "");
+        });
   }
 
   static String progressLine(MigrationStatus s, boolean reverse) {
     double percent = s.rowsTotal() <= 0 ? 0 : Math.min(100.0, 100.0 * s.rowsDone() / s.rowsTotal());
-    return String.format(Locale.ROOT, "%s %s %.1f%% (%d/%d rows), %d rows/s, ETA %s",
-        s.id(), reverse ? "re-sync of old" : "backfill", percent, s.rowsDone(), s.rowsTotal(),
-        Math.round(s.rowsPerSecond()), eta(s.etaSeconds()));
+    return String.format(
+        Locale.ROOT,
+        "%s %s %.1f%% (%d/%d rows), %d rows/s, ETA %s",
+        s.id(),
+        reverse ? "re-sync of old" : "backfill",
+        percent,
+        s.rowsDone(),
+        s.rowsTotal(),
+        Math.round(s.rowsPerSecond()),
+        eta(s.etaSeconds()));
   }
 
   static String eta(Long seconds) {
@@ -141,13 +169,15 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private boolean due(Map<String, Long> last, String key) {
     long now = System.nanoTime();
     boolean[] due = {false};
-    last.compute(key, (k, previous) -> {
-      if (previous == null || now - previous >= intervalNanos) {
-        due[0] = true;
-        return now;
-      }
-      return previous;
-    });
+    last.compute(
+        key,
+        (k, previous) -> {
+          if (previous == null || now - previous >= intervalNanos) {
+            due[0] = true;
+            return now;
+          }
+          return previous;
+        });
     return due[0];
   }
 

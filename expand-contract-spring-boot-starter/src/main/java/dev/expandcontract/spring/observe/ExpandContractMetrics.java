@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code expandcontract_backfill_rows_total}, {@code expandcontract_backfill_batches_total}
  *   <li>{@code expandcontract_backfill_batch_duration_seconds} (histogram; p50/p99 also published
  *       to registries that take client-side percentiles)
- *   <li>{@code expandcontract_backfill_batch_size}, {@code expandcontract_backfill_progress} (0..1),
- *       {@code expandcontract_backfill_eta_seconds} (NaN while unknown), {@code
+ *   <li>{@code expandcontract_backfill_batch_size}, {@code expandcontract_backfill_progress}
+ *       (0..1), {@code expandcontract_backfill_eta_seconds} (NaN while unknown), {@code
  *       expandcontract_backfill_rate_rows_per_second} (average since the backfill started)
  *   <li>{@code expandcontract_phase} (the {@link Phase} ordinal: 0 EXPANDED … 6 CONTRACTED), {@code
  *       expandcontract_read_percent}, {@code expandcontract_paused} (0/1), {@code
@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class ExpandContractMetrics implements ExpandContractListener {
 
   static final String TAG = "migration";
+
   /** The flags {@code FlagRouter} reports overrides of; registered up front at zero. */
   static final List<String> FLAGS = List.of("read-new", "write-old", "shadow-read");
 
@@ -64,39 +65,77 @@ public final class ExpandContractMetrics implements ExpandContractListener {
       String id = migration.id();
       MigrationMeters m = meters(id);
       FLAGS.forEach(m::flagOverridden);
-      gauge("expandcontract.backfill.batch.size", "Rows per backfill batch (adaptive)", null,
-          expandContract, id,
+      gauge(
+          "expandcontract.backfill.batch.size",
+          "Rows per backfill batch (adaptive)",
+          null,
+          expandContract,
+          id,
           s -> lastBatchSize.getOrDefault(id, s.batchSize()));
-      gauge("expandcontract.backfill.progress", "Share of old rows backfilled, 0 to 1", null,
-          expandContract, id, ExpandContractMetrics::progress);
-      gauge("expandcontract.backfill.eta", "Estimated time until the backfill ends", "seconds",
-          expandContract, id,
+      gauge(
+          "expandcontract.backfill.progress",
+          "Share of old rows backfilled, 0 to 1",
+          null,
+          expandContract,
+          id,
+          ExpandContractMetrics::progress);
+      gauge(
+          "expandcontract.backfill.eta",
+          "Estimated time until the backfill ends",
+          "seconds",
+          expandContract,
+          id,
           s -> s.etaSeconds() == null ? Double.NaN : s.etaSeconds());
-      gauge("expandcontract.backfill.rate", "Rows backfilled per second since the start",
-          "rows.per.second", expandContract, id, MigrationStatus::rowsPerSecond);
-      gauge("expandcontract.phase",
+      gauge(
+          "expandcontract.backfill.rate",
+          "Rows backfilled per second since the start",
+          "rows.per.second",
+          expandContract,
+          id,
+          MigrationStatus::rowsPerSecond);
+      gauge(
+          "expandcontract.phase",
           "Phase ordinal: 0 EXPANDED, 1 BACKFILLING, 2 BACKFILLED, 3 VERIFIED, 4 READ_NEW,"
-              + " 5 NEW_ONLY, 6 CONTRACTED", null,
-          expandContract, id, s -> s.phase().ordinal());
-      gauge("expandcontract.read.percent", "Percentage of keys read from the new schema", null,
-          expandContract, id, MigrationStatus::readPercent);
-      gauge("expandcontract.verify.mismatches", "Mismatches found by the last verification",
-          null, expandContract, id,
+              + " 5 NEW_ONLY, 6 CONTRACTED",
+          null,
+          expandContract,
+          id,
+          s -> s.phase().ordinal());
+      gauge(
+          "expandcontract.read.percent",
+          "Percentage of keys read from the new schema",
+          null,
+          expandContract,
+          id,
+          MigrationStatus::readPercent);
+      gauge(
+          "expandcontract.verify.mismatches",
+          "Mismatches found by the last verification",
+          null,
+          expandContract,
+          id,
           s -> s.verifyMismatches() == null ? Double.NaN : s.verifyMismatches());
-      gauge("expandcontract.paused", "1 while the backfill is paused", null, expandContract, id,
+      gauge(
+          "expandcontract.paused",
+          "1 while the backfill is paused",
+          null,
+          expandContract,
+          id,
           s -> s.paused() ? 1 : 0);
     }
   }
 
   @Override
   public void batchCompleted(BatchCompleted batch) {
-    safely("batchCompleted", () -> {
-      MigrationMeters m = meters(batch.migrationId());
-      m.rows.increment(batch.rows());
-      m.batches.increment();
-      m.batchDuration.record(batch.duration());
-      lastBatchSize.put(batch.migrationId(), batch.nextBatchSize());
-    });
+    safely(
+        "batchCompleted",
+        () -> {
+          MigrationMeters m = meters(batch.migrationId());
+          m.rows.increment(batch.rows());
+          m.batches.increment();
+          m.batchDuration.record(batch.duration());
+          lastBatchSize.put(batch.migrationId(), batch.nextBatchSize());
+        });
   }
 
   @Override
@@ -107,11 +146,13 @@ public final class ExpandContractMetrics implements ExpandContractListener {
   @Override
   public void phaseChanged(PhaseTransition transition) {
     // A fresh backfill (after a rollback) starts again from the configured batch size.
-    safely("phaseChanged", () -> {
-      if (transition.to() == Phase.BACKFILLING || transition.to() == Phase.EXPANDED) {
-        lastBatchSize.remove(transition.migrationId());
-      }
-    });
+    safely(
+        "phaseChanged",
+        () -> {
+          if (transition.to() == Phase.BACKFILLING || transition.to() == Phase.EXPANDED) {
+            lastBatchSize.remove(transition.migrationId());
+          }
+        });
   }
 
   @Override
@@ -126,10 +167,12 @@ public final class ExpandContractMetrics implements ExpandContractListener {
 
   @Override
   public void readRouted(String migrationId, boolean fromNew) {
-    safely("readRouted", () -> {
-      MigrationMeters m = meters(migrationId);
-      (fromNew ? m.readsNew : m.readsOld).increment();
-    });
+    safely(
+        "readRouted",
+        () -> {
+          MigrationMeters m = meters(migrationId);
+          (fromNew ? m.readsNew : m.readsOld).increment();
+        });
   }
 
   @Override

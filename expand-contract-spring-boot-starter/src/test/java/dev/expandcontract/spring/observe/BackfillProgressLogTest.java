@@ -50,8 +50,23 @@ class BackfillProgressLogTest {
   @Test
   void formatsAProgressLine() {
     MigrationStatus status =
-        new MigrationStatus("customer-email", MigrationKind.COLUMN, Phase.BACKFILLING, 0, false,
-            false, 90_400, 200_000, 12_300.4, 9L, 1000, null, null, null, List.of(), List.of());
+        new MigrationStatus(
+            "customer-email",
+            MigrationKind.COLUMN,
+            Phase.BACKFILLING,
+            0,
+            false,
+            false,
+            90_400,
+            200_000,
+            12_300.4,
+            9L,
+            1000,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of());
     assertThat(BackfillProgressLog.progressLine(status, false))
         .isEqualTo("customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s");
     assertThat(BackfillProgressLog.eta(null)).isEqualTo("unknown");
@@ -66,7 +81,8 @@ class BackfillProgressLogTest {
     db.runBackfill();
 
     assertThat(messages(Level.INFO).stream().filter(m -> m.matches(PROGRESS)))
-        .as("five batches in one interval").hasSize(1);
+        .as("five batches in one interval")
+        .hasSize(1);
     assertThat(messages(Level.INFO))
         .anyMatch(m -> m.startsWith(ID + " EXPANDED -> BACKFILLING by test"))
         .anyMatch(m -> m.startsWith(ID + " BACKFILLING -> BACKFILLED by backfill"));
@@ -80,7 +96,8 @@ class BackfillProgressLogTest {
 
     assertThat(messages(Level.INFO).stream().filter(m -> m.matches(PROGRESS)).count())
         .isGreaterThanOrEqualTo(ItemsDatabase.ROWS / ItemsDatabase.BATCH);
-    assertThat(messages(Level.INFO)).anyMatch(m -> m.startsWith(ID + " backfill 100.0% (50/50 rows), "));
+    assertThat(messages(Level.INFO))
+        .anyMatch(m -> m.startsWith(ID + " backfill 100.0% (50/50 rows), "));
   }
 
   @Test
@@ -103,16 +120,20 @@ class BackfillProgressLogTest {
   @Test
   void rateLimitsFlagOverrides() throws Exception {
     start(Duration.ofMillis(200));
-    BackfillProgressLog progressLog = new BackfillProgressLog(instance::get, Duration.ofMillis(200));
+    BackfillProgressLog progressLog =
+        new BackfillProgressLog(instance::get, Duration.ofMillis(200));
     for (int i = 0; i < 5; i++) {
       progressLog.flagOverridden(ID, "read-new", "flag read-new is on");
     }
     progressLog.flagOverridden(ID, "write-old", "flag write-old is off");
-    assertThat(messages(Level.WARN)).containsExactly("flag read-new is on", "flag write-old is off");
+    assertThat(messages(Level.WARN))
+        .containsExactly("flag read-new is on", "flag write-old is off");
 
     Thread.sleep(250);
     progressLog.flagOverridden(ID, "read-new", "flag read-new is on");
-    assertThat(messages(Level.WARN)).last().isEqualTo("flag read-new is on (4 more since the last report)");
+    assertThat(messages(Level.WARN))
+        .last()
+        .isEqualTo("flag read-new is on (4 more since the last report)");
   }
 
   @Test

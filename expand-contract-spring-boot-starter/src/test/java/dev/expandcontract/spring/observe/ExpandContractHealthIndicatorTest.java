@@ -47,7 +47,8 @@ class ExpandContractHealthIndicatorTest {
 
     assertThat(health.getStatus()).isEqualTo(Status.UP);
     assertThat(details(health)).containsEntry("paused", true);
-    assertThat((String) details(health).get("lastError")).startsWith("paused after 1 failed attempts");
+    assertThat((String) details(health).get("lastError"))
+        .startsWith("paused after 1 failed attempts");
   }
 
   @SuppressWarnings("unchecked")

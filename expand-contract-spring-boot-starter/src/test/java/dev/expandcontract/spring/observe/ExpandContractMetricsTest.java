@@ -92,7 +92,8 @@ class ExpandContractMetricsTest {
     double batches = counter("expandcontract.backfill.batches");
     assertThat(counter("expandcontract.backfill.rows")).isEqualTo(ItemsDatabase.ROWS);
     assertThat(batches).isGreaterThanOrEqualTo(ItemsDatabase.ROWS / ItemsDatabase.BATCH);
-    Timer duration = registry.get("expandcontract.backfill.batch.duration").tag("migration", ID).timer();
+    Timer duration =
+        registry.get("expandcontract.backfill.batch.duration").tag("migration", ID).timer();
     assertThat(duration.count()).isEqualTo((long) batches);
     assertThat(duration.takeSnapshot().percentileValues()).hasSize(2);
     assertThat(gauge("expandcontract.backfill.batch.size")).isEqualTo(ItemsDatabase.BATCH);
@@ -138,7 +139,8 @@ class ExpandContractMetricsTest {
     assertThat(reads("old")).isEqualTo(1);
     assertThat(reads("new")).isEqualTo(2);
     assertThat(counter("expandcontract.shadow.mismatches")).isEqualTo(1);
-    assertThat(registry.get("expandcontract.dualwrite.duration").tag("migration", ID).timer().count())
+    assertThat(
+            registry.get("expandcontract.dualwrite.duration").tag("migration", ID).timer().count())
         .isEqualTo(1);
     assertThat(flagOverrides("read-new")).isEqualTo(1);
     assertThat(flagOverrides("some-new-flag")).isEqualTo(1);
@@ -164,13 +166,19 @@ class ExpandContractMetricsTest {
   }
 
   private double reads(String source) {
-    return registry.get("expandcontract.reads").tags("migration", ID, "source", source).counter()
+    return registry
+        .get("expandcontract.reads")
+        .tags("migration", ID, "source", source)
+        .counter()
         .count();
   }
 
   private double flagOverrides(String flag) {
     Counter counter =
-        registry.get("expandcontract.flags.overridden").tags("migration", ID, "flag", flag).counter();
+        registry
+            .get("expandcontract.flags.overridden")
+            .tags("migration", ID, "flag", flag)
+            .counter();
     return counter.count();
   }
 

@@ -1,12 +1,12 @@
 package dev.expandcontract.spring.observe;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.test.TestDatabase;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -43,7 +43,8 @@ final class ItemsDatabase implements AutoCloseable {
         "CREATE TABLE items (id BIGINT PRIMARY KEY, email VARCHAR(200),"
             + " email_normalized VARCHAR(200))");
     try (Connection c = dataSource.getConnection();
-        PreparedStatement insert = c.prepareStatement("INSERT INTO items (id, email) VALUES (?, ?)")) {
+        PreparedStatement insert =
+            c.prepareStatement("INSERT INTO items (id, email) VALUES (?, ?)")) {
       for (int i = 1; i <= ROWS; i++) {
         insert.setLong(1, i);
         insert.setString(2, "  User" + i + "@Example.COM ");
