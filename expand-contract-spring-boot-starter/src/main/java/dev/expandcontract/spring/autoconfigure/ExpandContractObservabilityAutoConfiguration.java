@@ -1,0 +1,67 @@
+package dev.expandcontract.spring.autoconfigure;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.spring.observe.BackfillProgressLog;
+import dev.expandcontract.spring.observe.ExpandContractHealthIndicator;
+import dev.expandcontract.spring.observe.ExpandContractMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Turns the core's events into Micrometer meters, progress log lines and a health contributor.
+ * The listeners reach the core lazily, so they can need the {@link ExpandContract} bean they
+ * listen to.
+ */
+@AutoConfiguration(
+    after = ExpandContractAutoConfiguration.class,
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
+@ConditionalOnBean(ExpandContract.class)
+public final class ExpandContractObservabilityAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  BackfillProgressLog expandContractProgressLog(ObjectProvider<ExpandContract> expandContract) {
+    return new BackfillProgressLog(expandContract::getObject, Duration.ofSeconds(10));
+  }
+
+  /** Meters tagged by migration, when Micrometer has a registry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnBean(MeterRegistry.class)
+  static class MetricsConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ExpandContractMetrics expandContractMetrics(
+        MeterRegistry registry, ExpandContract expandContract) {
+      ExpandContractMetrics metrics = new ExpandContractMetrics(registry);
+      metrics.bindGauges(expandContract);
+      return metrics;
+    }
+  }
+
+  /** Each migration's phase and last error in the health details; always UP. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(AbstractHealthIndicator.class)
+  @ConditionalOnEnabledHealthIndicator("expandContract")
+  static class HealthConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "expandContractHealthIndicator")
+    ExpandContractHealthIndicator expandContractHealthIndicator(ExpandContract expandContract) {
+      return new ExpandContractHealthIndicator(expandContract);
+    }
+  }
+}
