@@ -7,12 +7,6 @@ import java.util.List;
 final class H2Dialect extends SqlDialect {
 
   @Override
-  public String lockRows() {
-    // H2 rejects FOR UPDATE inside MERGE ... SELECT; its MVCC row locks come from the MERGE.
-    return "";
-  }
-
-  @Override
   public String upsert(String table, String key, List<String> columns, String source) {
     return "MERGE INTO " + table + " (" + columnList(columns) + ") KEY (" + key + ") " + source;
   }
