@@ -71,7 +71,7 @@ abstract class AbstractResumeTest {
   private void resumesAfterCrash(Model model) throws Exception {
     String id = model.id();
     MutableClock clock = MutableClock.startingNow();
-    CrashingDataSource crashing = new CrashingDataSource(dataSource);
+    FaultyDataSource crashing = new FaultyDataSource(dataSource);
     ExpandContract dying =
         instance(crashing, model, "dying", clock, new CopyOnWriteArrayList<>());
     dying.control().startBackfill(id, "test");
@@ -84,7 +84,7 @@ abstract class AbstractResumeTest {
 
     crashing.crashAtNextCommit();
     assertThatThrownBy(() -> dying.backfill().runBatch(id))
-        .isInstanceOf(CrashingDataSource.SimulatedCrash.class);
+        .isInstanceOf(FaultyDataSource.SimulatedCrash.class);
 
     // The batch in flight is lost as a whole: neither its rows nor its checkpoint survived.
     MigrationState afterCrash = dying.store().load(id).orElseThrow();

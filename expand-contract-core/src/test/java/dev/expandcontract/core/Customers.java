@@ -54,6 +54,19 @@ final class Customers {
             + " street VARCHAR(200), city VARCHAR(100), postal_code VARCHAR(20))");
   }
 
+  /** Empties every table, state tables included (they must exist): cheaper than recreating. */
+  static void clear(DataSource dataSource) {
+    for (String table :
+        List.of(
+            STATE_PREFIX + "transition",
+            STATE_PREFIX + "instance",
+            STATE_PREFIX + "migration",
+            "customer_addresses",
+            "customers")) {
+      TestSql.execute(dataSource, "DELETE FROM " + table);
+    }
+  }
+
   /** Inserts customers 1..rows with messy but deterministic values. */
   static void seed(DataSource dataSource, int rows, long seed) {
     Random random = new Random(seed);

@@ -6,16 +6,26 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A data source whose next commit can be made to "kill the process": the commit throws {@link
- * SimulatedCrash} instead of committing, after the transaction did all its work. The transaction
- * is then rolled back, as the server does when a client dies mid-transaction.
+ * A data source that injects faults and interleavings into the core's own JDBC calls.
+ *
+ * <ul>
+ *   <li>{@link #crashAtNextCommit()}: the next commit "kills the process": it throws {@link
+ *       SimulatedCrash} instead of committing, after the transaction did all its work, which is
+ *       then rolled back, as the server does when a client dies mid-transaction.
+ *   <li>{@link #holdStatements}: statements starting with a prefix wait at a barrier before they
+ *       are prepared, so that racing threads all act on the state they read before any of them
+ *       writes.
+ * </ul>
  */
-final class CrashingDataSource implements DataSource {
+final class FaultyDataSource implements DataSource {
 
   /** The process died; nothing after this point of the stack runs. */
   static final class SimulatedCrash extends Error {
@@ -24,15 +34,34 @@ final class CrashingDataSource implements DataSource {
     }
   }
 
+  private record Hold(String prefix, CyclicBarrier barrier) {}
+
   private final DataSource delegate;
   private final AtomicBoolean crashAtNextCommit = new AtomicBoolean();
+  private final AtomicReference<Hold> hold = new AtomicReference<>();
 
-  CrashingDataSource(DataSource delegate) {
+  FaultyDataSource(DataSource delegate) {
     this.delegate = delegate;
   }
 
   void crashAtNextCommit() {
     crashAtNextCommit.set(true);
+  }
+
+  /** Until {@link #release()}, statements starting with {@code prefix} wait at the barrier. */
+  void holdStatements(String prefix, CyclicBarrier barrier) {
+    hold.set(new Hold(prefix, barrier));
+  }
+
+  void release() {
+    hold.set(null);
+  }
+
+  private void maybeHold(String sql) throws Exception {
+    Hold current = hold.get();
+    if (current != null && sql.startsWith(current.prefix())) {
+      current.barrier().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Override
@@ -53,6 +82,9 @@ final class CrashingDataSource implements DataSource {
             (proxy, method, args) -> {
               if (method.getName().equals("commit") && crashAtNextCommit.getAndSet(false)) {
                 throw new SimulatedCrash();
+              }
+              if (method.getName().equals("prepareStatement")) {
+                maybeHold((String) args[0]);
               }
               try {
                 return method.invoke(connection, args);
