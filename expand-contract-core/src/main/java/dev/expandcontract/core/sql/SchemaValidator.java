@@ -8,6 +8,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -65,9 +66,12 @@ public final class SchemaValidator {
     tables.requireUnique(m, "new key", newTable, newKey.name());
     List<String> resolvedOld = new ArrayList<>();
     List<String> resolvedNew = new ArrayList<>();
+    List<Boolean> newHoldsText = new ArrayList<>();
     for (ColumnMapping mapping : m.columns()) {
       resolvedOld.add(column(m, "column", oldTable, oldColumns, mapping.oldColumn()).name());
-      resolvedNew.add(column(m, "new column", newTable, newColumns, mapping.newColumn()).name());
+      Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
+      resolvedNew.add(newColumn.name());
+      newHoldsText.add(holdsText(newColumn.jdbcType()));
     }
     for (ColumnMapping mapping : m.columns()) {
       compiles(
@@ -89,10 +93,29 @@ public final class SchemaValidator {
         new MigrationSql(
             m,
             new MigrationSchema(
-                oldTable, oldKey.name(), newTable, newKey.name(), resolvedOld, resolvedNew, keyType),
+                oldTable,
+                oldKey.name(),
+                newTable,
+                newKey.name(),
+                resolvedOld,
+                resolvedNew,
+                newHoldsText,
+                keyType),
             dialect);
     copyCompiles(connection, m, sql);
     return sql;
+  }
+
+  /**
+   * Variable-length text, compared exactly by {@link SqlDialect#textEquals}. Fixed-width CHAR is
+   * left out: it pads, so trailing spaces cannot be told apart there anyway.
+   */
+  private static boolean holdsText(int jdbcType) {
+    return switch (jdbcType) {
+      case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR, Types.CLOB,
+          Types.NCLOB -> true;
+      default -> false;
+    };
   }
 
   private void checkIdentifiers(Migration m) {
