@@ -130,6 +130,28 @@ public final class SchemaValidator {
       if (!seen.add(c.newColumn().toLowerCase(Locale.ROOT))) {
         throw invalid(m, "new column '" + c.newColumn() + "' is mapped twice");
       }
+      checkExpression(m, "transform of new column '" + c.newColumn() + "'", c.transform());
+      if (c.reverseTransform().isPresent()) {
+        checkExpression(
+            m,
+            "reverse transform of old column '" + c.oldColumn() + "'",
+            c.reverseTransform().get());
+      }
+    }
+  }
+
+  /**
+   * A transform is spliced into every copy statement, and into the probes below, which some
+   * drivers (PostgreSQL's, H2's) split at ';' and run one after the other: one expression only.
+   */
+  private static void checkExpression(Migration m, String what, String expression) {
+    if (expression.indexOf(';') >= 0) {
+      throw invalid(
+          m,
+          what
+              + " '"
+              + expression
+              + "' contains ';': a transform is a single SQL expression, not statements");
     }
   }
 
