@@ -109,6 +109,17 @@ abstract class AbstractBadConfigurationTest {
                 .reverse("upper(no_such_column)").build(),
             "'m-reverse'", "reverse transform of old column 'email'", "upper(no_such_column)"),
         bad(
+            // Validating must not run it: PostgreSQL's and H2's drivers run ';'-separated text.
+            "transform smuggling a second statement",
+            email("m-smuggle").map("email").to("email_normalized")
+                .using("email) FROM customers; DROP TABLE x; SELECT (email").build(),
+            "'m-smuggle'", "transform of new column 'email_normalized'", "DROP TABLE x", "';'"),
+        bad(
+            "reverse transform smuggling a second statement",
+            email("m-smuggle-reverse").map("email").to("email_normalized")
+                .reverse("email_normalized) FROM customers; DROP TABLE x; SELECT (1").build(),
+            "'m-smuggle-reverse'", "reverse transform of old column 'email'", "';'"),
+        bad(
             "bad table identifier",
             Migration.column("m-ident").table("customers; drop table x").key("id")
                 .map("email").to("email_normalized").build(),
