@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A migration that cannot work fails at start-up, against the live schema, with a message that
- * names the migration, the property and the object; every problem is reported at once, and
- * nothing is created or executed before the declarations are known to be sound.
+ * names the migration, the property and the object; every problem is reported at once, and nothing
+ * is created or executed before the declarations are known to be sound.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractBadConfigurationTest {
@@ -66,68 +66,135 @@ abstract class AbstractBadConfigurationTest {
     return Stream.of(
         bad(
             "missing table",
-            Migration.column("m-table").table("no_such_table").key("id")
-                .map("email").to("email_normalized").build(),
-            "'m-table'", "table 'no_such_table'", "does not exist"),
+            Migration.column("m-table")
+                .table("no_such_table")
+                .key("id")
+                .map("email")
+                .to("email_normalized")
+                .build(),
+            "'m-table'",
+            "table 'no_such_table'",
+            "does not exist"),
         bad(
             "missing new table",
-            address("m-new-table").into("no_such_addresses").newKey("customer_id")
-                .map("street").to("street").build(),
-            "'m-new-table'", "new table 'no_such_addresses'", "does not exist"),
+            address("m-new-table")
+                .into("no_such_addresses")
+                .newKey("customer_id")
+                .map("street")
+                .to("street")
+                .build(),
+            "'m-new-table'",
+            "new table 'no_such_addresses'",
+            "does not exist"),
         bad(
             "missing column",
             email("m-column").map("e_mail").to("email_normalized").build(),
-            "'m-column'", "column 'e_mail'", "customers", "does not exist"),
+            "'m-column'",
+            "column 'e_mail'",
+            "customers",
+            "does not exist"),
         bad(
             "missing new column",
             email("m-new-column").map("email").to("email_norm").build(),
-            "'m-new-column'", "new column 'email_norm'", "customers", "does not exist"),
+            "'m-new-column'",
+            "new column 'email_norm'",
+            "customers",
+            "does not exist"),
         bad(
             "missing key column",
-            Migration.column("m-key").table("customers").key("customer_id")
-                .map("email").to("email_normalized").build(),
-            "'m-key'", "key 'customer_id'", "customers", "does not exist"),
+            Migration.column("m-key")
+                .table("customers")
+                .key("customer_id")
+                .map("email")
+                .to("email_normalized")
+                .build(),
+            "'m-key'",
+            "key 'customer_id'",
+            "customers",
+            "does not exist"),
         bad(
             "non-unique key",
-            Migration.column("m-unique").table("customer_notes").key("customer_ref")
-                .map("note").to("note").build(),
-            "'m-unique'", "key 'customer_notes.customer_ref'", "not unique"),
+            Migration.column("m-unique")
+                .table("customer_notes")
+                .key("customer_ref")
+                .map("note")
+                .to("note")
+                .build(),
+            "'m-unique'",
+            "key 'customer_notes.customer_ref'",
+            "not unique"),
         bad(
             "non-unique new key",
-            address("m-new-unique").into("customer_notes").newKey("customer_ref")
-                .map("street").to("street").build(),
-            "'m-new-unique'", "new key 'customer_notes.customer_ref'", "not unique"),
+            address("m-new-unique")
+                .into("customer_notes")
+                .newKey("customer_ref")
+                .map("street")
+                .to("street")
+                .build(),
+            "'m-new-unique'",
+            "new key 'customer_notes.customer_ref'",
+            "not unique"),
         bad(
             "broken transform",
-            email("m-transform").map("email").to("email_normalized")
-                .using("lower(trim(no_such_column))").build(),
-            "'m-transform'", "transform of new column 'email_normalized'",
-            "lower(trim(no_such_column))", "does not compile"),
+            email("m-transform")
+                .map("email")
+                .to("email_normalized")
+                .using("lower(trim(no_such_column))")
+                .build(),
+            "'m-transform'",
+            "transform of new column 'email_normalized'",
+            "lower(trim(no_such_column))",
+            "does not compile"),
         bad(
             "broken reverse transform",
-            email("m-reverse").map("email").to("email_normalized").using("lower(email)")
-                .reverse("upper(no_such_column)").build(),
-            "'m-reverse'", "reverse transform of old column 'email'", "upper(no_such_column)"),
+            email("m-reverse")
+                .map("email")
+                .to("email_normalized")
+                .using("lower(email)")
+                .reverse("upper(no_such_column)")
+                .build(),
+            "'m-reverse'",
+            "reverse transform of old column 'email'",
+            "upper(no_such_column)"),
         bad(
             // Validating must not run it: PostgreSQL's and H2's drivers run ';'-separated text.
             "transform smuggling a second statement",
-            email("m-smuggle").map("email").to("email_normalized")
-                .using("email) FROM customers; DROP TABLE x; SELECT (email").build(),
-            "'m-smuggle'", "transform of new column 'email_normalized'", "DROP TABLE x", "';'"),
+            email("m-smuggle")
+                .map("email")
+                .to("email_normalized")
+                .using("email) FROM customers; DROP TABLE x; SELECT (email")
+                .build(),
+            "'m-smuggle'",
+            "transform of new column 'email_normalized'",
+            "DROP TABLE x",
+            "';'"),
         bad(
             "reverse transform smuggling a second statement",
-            email("m-smuggle-reverse").map("email").to("email_normalized")
-                .reverse("email_normalized) FROM customers; DROP TABLE x; SELECT (1").build(),
-            "'m-smuggle-reverse'", "reverse transform of old column 'email'", "';'"),
+            email("m-smuggle-reverse")
+                .map("email")
+                .to("email_normalized")
+                .reverse("email_normalized) FROM customers; DROP TABLE x; SELECT (1")
+                .build(),
+            "'m-smuggle-reverse'",
+            "reverse transform of old column 'email'",
+            "';'"),
         bad(
             "bad table identifier",
-            Migration.column("m-ident").table("customers; drop table x").key("id")
-                .map("email").to("email_normalized").build(),
-            "'m-ident'", "table 'customers; drop table x'", "not a valid SQL identifier"),
+            Migration.column("m-ident")
+                .table("customers; drop table x")
+                .key("id")
+                .map("email")
+                .to("email_normalized")
+                .build(),
+            "'m-ident'",
+            "table 'customers; drop table x'",
+            "not a valid SQL identifier"),
         bad(
             "bad column identifier",
             email("m-col-ident").map("email; drop table x").to("email_normalized").build(),
-            "'m-col-ident'", "column 'email; drop table x'", "not a valid SQL identifier"));
+            "'m-col-ident'",
+            "column 'email; drop table x'",
+            "not a valid SQL identifier"));
   }
 
   private static Arguments bad(String what, Migration migration, String... fragments) {
@@ -179,8 +246,13 @@ abstract class AbstractBadConfigurationTest {
   void aMigrationDeclaredTwiceIsReported() {
     Migration email = Customers.emailModel(false, Customers.smallBatches(50)).migration();
 
-    assertThatThrownBy(() -> ExpandContract.builder(dataSource).migration(email).migration(email)
-            .tablePrefix(Customers.STATE_PREFIX).build())
+    assertThatThrownBy(
+            () ->
+                ExpandContract.builder(dataSource)
+                    .migration(email)
+                    .migration(email)
+                    .tablePrefix(Customers.STATE_PREFIX)
+                    .build())
         .isInstanceOf(InvalidMigrationException.class)
         .hasMessageContaining("'" + email.id() + "' is declared twice");
   }

@@ -13,6 +13,7 @@ import dev.expandcontract.test.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -32,10 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Invariant 2, convergence: a backfill in small batches runs while several writers insert,
- * update and delete customers the way the starter does (old row by the application, then the
- * dual write, in one transaction). Afterwards new equals transform(old) row by row, and the
- * verifier agrees.
+ * Invariant 2, convergence: a backfill in small batches runs while several writers insert, update
+ * and delete customers the way the starter does (old row by the application, then the dual write,
+ * in one transaction). Afterwards new equals transform(old) row by row, and the verifier agrees.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -95,10 +95,19 @@ abstract class AbstractConvergenceTest {
     convergesUnderLoad(Customers.addressModel(true, Customers.smallBatches(BATCH)));
   }
 
-  private void convergesUnderLoad(Model model) throws Exception {
+  @Test
+  void twoMigrationsOfOneTableBackfillingAtOnceBothConverge() throws Exception {
+    // DESIGN.md: several migrations run at once, also on the same table, each with its own cursor.
+    convergesUnderLoad(
+        Customers.emailModel(false, Customers.smallBatches(BATCH)),
+        Customers.addressModel(true, Customers.smallBatches(BATCH)));
+  }
+
+  private void convergesUnderLoad(Model... models) throws Exception {
+    List<Model> all = List.of(models);
     ExpandContract ec =
         ExpandContract.builder(dataSource)
-            .migration(model.migration())
+            .migrations(all.stream().map(Model::migration).toList())
             .instanceId("backfiller")
             .soakTime(Duration.ZERO)
             .tablePrefix(Customers.STATE_PREFIX)
@@ -106,28 +115,38 @@ abstract class AbstractConvergenceTest {
                 new ExpandContractListener() {
                   @Override
                   public void batchCompleted(BatchCompleted batch) {
-                    cursor.set(Long.parseLong(batch.cursor()));
+                    cursor.set(Long.parseLong(batch.cursor())); // round robin: both are close
                   }
                 })
             .build();
-    Writers writers = new Writers(ec, model);
+    Writers writers = new Writers(ec, all);
     writers.start();
-    BatchOutcome outcome;
+    boolean finished;
     int batches = 0;
     long opsAtStart;
     long opsAtEnd;
     try {
       writers.awaitEveryWriterCommitted();
       opsAtStart = writers.committed();
-      ec.control().startBackfill(model.id(), "test");
+      for (Model model : all) {
+        ec.control().startBackfill(model.id(), "test");
+      }
+      // Round robin over the unfinished backfills, so that their batches interleave too.
+      Set<String> running = new LinkedHashSet<>(all.stream().map(Model::id).toList());
       long deadline = System.nanoTime() + BACKFILL_DEADLINE.toNanos();
-      do {
-        outcome = ec.backfill().runBatch(model.id());
-        batches++;
-        assertThat(outcome)
-            .as("batch %d (last error: %s)", batches, ec.status(model.id()).lastError())
-            .isIn(BatchOutcome.COPIED, BatchOutcome.FINISHED);
-      } while (outcome != BatchOutcome.FINISHED && System.nanoTime() < deadline);
+      while (!running.isEmpty() && System.nanoTime() < deadline) {
+        for (String id : List.copyOf(running)) {
+          BatchOutcome outcome = ec.backfill().runBatch(id);
+          batches++;
+          assertThat(outcome)
+              .as("batch %d of %s (last error: %s)", batches, id, ec.status(id).lastError())
+              .isIn(BatchOutcome.COPIED, BatchOutcome.FINISHED);
+          if (outcome == BatchOutcome.FINISHED) {
+            running.remove(id);
+          }
+        }
+      }
+      finished = running.isEmpty();
       opsAtEnd = writers.committed();
     } finally {
       writers.stop();
@@ -136,7 +155,7 @@ abstract class AbstractConvergenceTest {
     log.info(
         "{} on {}: {} batches; writers committed {} inserts, {} updates, {} deletes ({} during the"
             + " backfill), {} retryable failures",
-        model.id(),
+        all.stream().map(Model::id).toList(),
         database(),
         batches,
         writers.inserts.get(),
@@ -144,31 +163,31 @@ abstract class AbstractConvergenceTest {
         writers.deletes.get(),
         opsAtEnd - opsAtStart,
         writers.retryable.get());
-    assertThat(outcome)
-        .as("backfill finished within " + BACKFILL_DEADLINE)
-        .isEqualTo(BatchOutcome.FINISHED);
+    assertThat(finished).as("backfill finished within " + BACKFILL_DEADLINE).isTrue();
     writers.assertNoUnexpectedFailure();
     // The test proves something only if batches and writes really interleaved.
-    assertThat(batches).as("batches").isGreaterThan(SEEDED / BATCH / 2);
+    assertThat(batches).as("batches").isGreaterThan(all.size() * SEEDED / BATCH / 2);
     assertThat(opsAtEnd - opsAtStart).as("writes committed during the backfill").isGreaterThan(200);
     assertThat(writers.inserts.get()).as("inserts").isPositive();
     assertThat(writers.updates.get()).as("updates").isPositive();
     assertThat(writers.deletes.get()).as("deletes").isPositive();
-    assertThat(ec.status(model.id()).phase()).isEqualTo(Phase.BACKFILLED);
-
-    Customers.assertConverged(dataSource, model);
-
-    VerificationReport report = ec.control().verify(model.id(), "test");
-    assertThat(report.mismatches()).as(report.summary()).isZero();
-    assertThat(report.rowsChecked())
-        .isEqualTo(TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customers"));
-    assertThat(ec.status(model.id()).phase()).isEqualTo(Phase.VERIFIED);
+    for (Model model : all) {
+      assertThat(ec.status(model.id()).phase()).isEqualTo(Phase.BACKFILLED);
+      Customers.assertConverged(dataSource, model);
+    }
+    for (Model model : all) {
+      VerificationReport report = ec.control().verify(model.id(), "test");
+      assertThat(report.mismatches()).as(report.summary()).isZero();
+      assertThat(report.rowsChecked())
+          .isEqualTo(TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customers"));
+      assertThat(ec.status(model.id()).phase()).isEqualTo(Phase.VERIFIED);
+    }
   }
 
   /** Application threads: random inserts, updates and deletes, each its own transaction. */
   private final class Writers {
     private final ExpandContract ec;
-    private final Model model;
+    private final List<Model> models;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong nextId = new AtomicLong(SEEDED + 1);
     private final AtomicLong inserts = new AtomicLong();
@@ -179,9 +198,13 @@ abstract class AbstractConvergenceTest {
     private final CountDownLatch everyWriterCommitted = new CountDownLatch(WRITERS);
     private final List<Thread> threads = new ArrayList<>();
 
-    Writers(ExpandContract ec, Model model) {
+    Writers(ExpandContract ec, List<Model> models) {
       this.ec = ec;
-      this.model = model;
+      this.models = models;
+    }
+
+    private List<List<Object>> randomValues(Random random) {
+      return models.stream().map(m -> m.randomValues().apply(random)).toList();
     }
 
     void start() {
@@ -204,7 +227,7 @@ abstract class AbstractConvergenceTest {
     }
 
     private void loop(Random random) {
-      boolean counted = false;
+      boolean committedOnce = false;
       while (!stop.get()) {
         int op = random.nextInt(10);
         long id =
@@ -212,22 +235,27 @@ abstract class AbstractConvergenceTest {
                 ? cursor.get() + 1 + random.nextInt(2 * BATCH)
                 : 1 + random.nextLong(nextId.get() - 1);
         try {
+          boolean committed;
           if (op < 5) {
-            List<Object> values = model.randomValues().apply(random);
-            if (inTransaction(random, Customers.update(ec, model, id, values))) {
+            committed =
+                inTransaction(random, Customers.update(ec, models, id, randomValues(random)));
+            if (committed) {
               updates.incrementAndGet();
             }
           } else if (op < 8) {
             long newId = nextId.getAndIncrement();
-            List<Object> values = model.randomValues().apply(random);
-            inTransaction(random, Customers.insert(ec, model, newId, values));
+            committed =
+                inTransaction(random, Customers.insert(ec, models, newId, randomValues(random)));
             inserts.incrementAndGet();
-          } else if (inTransaction(random, Customers.delete(ec, model, id))) {
-            deletes.incrementAndGet();
+          } else {
+            committed = inTransaction(random, Customers.delete(ec, models, id));
+            if (committed) {
+              deletes.incrementAndGet();
+            }
           }
-          if (!counted && committed() > 0) {
+          if (committed && !committedOnce) {
             everyWriterCommitted.countDown();
-            counted = true;
+            committedOnce = true;
           }
         } catch (SQLException e) {
           if (retryableSqlStates().contains(e.getSQLState())) {

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A dual write and a backfill batch meeting on one row, in both orders, made deterministic by
  * holding one side until the other is seen waiting for its row lock in the database. Whoever
- * commits last, new ends up equal to transform(old): a deleted row is not copied back, an
- * updated row is not overwritten with its old value.
+ * commits last, new ends up equal to transform(old): a deleted row is not copied back, an updated
+ * row is not overwritten with its old value.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -193,12 +193,13 @@ abstract class AbstractCopyRaceTest {
    * transaction, waits until the database shows it waiting for a lock, and lets the batch commit.
    */
   private Future<Boolean> batchFirst(
-      FaultyDataSource held, ExpandContract ec, Model model, Customers.Work work)
-      throws Exception {
+      FaultyDataSource held, ExpandContract ec, Model model, Customers.Work work) throws Exception {
     CyclicBarrier atCheckpoint = new CyclicBarrier(2);
     held.holdStatements(CHECKPOINT, atCheckpoint);
     Future<BatchOutcome> batch = threads.submit(() -> ec.backfill().runBatch(model.id()));
-    Poll.until(Duration.ofSeconds(10), "the batch reached its checkpoint",
+    Poll.until(
+        Duration.ofSeconds(10),
+        "the batch reached its checkpoint",
         () -> atCheckpoint.getNumberWaiting() == 1);
 
     Future<Boolean> application = threads.submit(() -> Customers.inTransaction(dataSource, work));
@@ -240,13 +241,16 @@ abstract class AbstractCopyRaceTest {
 
   private void awaitLockWait(Future<?> waiter) {
     try {
-      Poll.until(Duration.ofSeconds(10), "a session waits for a row lock", () -> {
-        if (waiter.isDone()) {
-          throw new AssertionError(
-              "finished instead of waiting for the row lock: " + outcome(waiter));
-        }
-        return lockWaits(dataSource) >= 1;
-      });
+      Poll.until(
+          Duration.ofSeconds(10),
+          "a session waits for a row lock",
+          () -> {
+            if (waiter.isDone()) {
+              throw new AssertionError(
+                  "finished instead of waiting for the row lock: " + outcome(waiter));
+            }
+            return lockWaits(dataSource) >= 1;
+          });
     } catch (AssertionError e) {
       throw new AssertionError(
           e.getMessage() + "; sessions: " + TestSql.rows(dataSource, sessionsQuery()), e);

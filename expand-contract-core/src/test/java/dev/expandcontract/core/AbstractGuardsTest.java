@@ -146,19 +146,20 @@ abstract class AbstractGuardsTest {
   }
 
   /**
-   * DESIGN.md's phase table for the table migration (which has no reverse transform): the phase
-   * an allowed action leads to, or null when the guard must refuse it.
+   * DESIGN.md's phase table for the table migration (which has no reverse transform): the phase an
+   * allowed action leads to, or null when the guard must refuse it.
    */
   private static Phase expectedOutcome(Stage stage, Action action) {
     return switch (action) {
       case START_BACKFILL -> stage == Stage.EXPANDED ? Phase.BACKFILLING : null;
       case PAUSE -> stage == Stage.BACKFILLING ? Phase.BACKFILLING : null;
       case RESUME -> stage == Stage.PAUSED ? Phase.BACKFILLING : null;
-      case VERIFY -> switch (stage) {
-        case BACKFILLED, VERIFIED -> Phase.VERIFIED;
-        case READ_NEW_HALF, READ_NEW_FULL -> Phase.READ_NEW;
-        default -> null;
-      };
+      case VERIFY ->
+          switch (stage) {
+            case BACKFILLED, VERIFIED -> Phase.VERIFIED;
+            case READ_NEW_HALF, READ_NEW_FULL -> Phase.READ_NEW;
+            default -> null;
+          };
       case READ_NEW_HALF, READ_NEW_FULL ->
           stage == Stage.VERIFIED || stage == Stage.READ_NEW_HALF || stage == Stage.READ_NEW_FULL
               ? Phase.READ_NEW
@@ -171,7 +172,8 @@ abstract class AbstractGuardsTest {
 
   Stream<Arguments> everyActionInEveryStage() {
     return Arrays.stream(Stage.values())
-        .flatMap(stage -> Arrays.stream(Action.values()).map(action -> Arguments.of(stage, action)));
+        .flatMap(
+            stage -> Arrays.stream(Action.values()).map(action -> Arguments.of(stage, action)));
   }
 
   @ParameterizedTest(name = "{1} in {0}")
@@ -199,9 +201,10 @@ abstract class AbstractGuardsTest {
       assertThat(after.phase()).isEqualTo(expected);
       assertThat(after.version())
           .as("version")
-          .isEqualTo(action == Action.VERIFY && stage != Stage.BACKFILLED
-              ? before.version() // a verification after VERIFIED reports, it moves nothing
-              : before.version() + 1);
+          .isEqualTo(
+              action == Action.VERIFY && stage != Stage.BACKFILLED
+                  ? before.version() // a verification after VERIFIED reports, it moves nothing
+                  : before.version() + 1);
     }
   }
 
@@ -250,7 +253,8 @@ abstract class AbstractGuardsTest {
     }
 
     MigrationState after = assertExactlyOneWon(outcomes, before, Phase.READ_NEW);
-    int winner = outcomes.stream().filter(o -> o.error() == null).findFirst().orElseThrow().thread();
+    int winner =
+        outcomes.stream().filter(o -> o.error() == null).findFirst().orElseThrow().thread();
     assertThat(after.readPercent()).isEqualTo(10 + winner);
     assertThat(outcomes)
         .filteredOn(o -> o.error() != null)
@@ -379,8 +383,10 @@ abstract class AbstractGuardsTest {
     try (var connection = dataSource.getConnection()) {
       ec.rows(EMAIL).write(connection, 5, List.of(" New.Only@Example.COM"), false);
     }
-    assertThat(TestSql.byKey(dataSource, "SELECT id, email, email_normalized FROM customers WHERE id = 5")
-            .get(5L))
+    assertThat(
+            TestSql.byKey(
+                    dataSource, "SELECT id, email, email_normalized FROM customers WHERE id = 5")
+                .get(5L))
         .element(1)
         .isEqualTo("new.only@example.com");
     // An instance still acting on NEW_ONLY would write new only: the re-sync waits for it.
@@ -410,7 +416,8 @@ abstract class AbstractGuardsTest {
     assertThat(
             TestSql.queryLong(
                 dataSource,
-                "SELECT COUNT(*) FROM customers WHERE email IS NOT NULL AND email <> email_normalized"))
+                "SELECT COUNT(*) FROM customers WHERE email IS NOT NULL AND email <>"
+                    + " email_normalized"))
         .as("old values that differ from new after the re-sync")
         .isZero();
     ec.control().readNew(EMAIL, 50, "operator");
@@ -573,7 +580,8 @@ abstract class AbstractGuardsTest {
       control.contract(id, "test", () -> {});
     }
     MigrationState state = load(id);
-    assertThat(state.phase().name()).isEqualTo(stage.name().replace("_HALF", "").replace("_FULL", ""));
+    assertThat(state.phase().name())
+        .isEqualTo(stage.name().replace("_HALF", "").replace("_FULL", ""));
     return state;
   }
 

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Invariant 3, resumable: an instance dies in the middle of a batch (after the copy, before the
- * commit). The batch and its checkpoint vanish together; another instance takes the claim over
- * once the dead one's lease ran out, continues from the checkpoint rather than from zero, and
- * the backfill converges.
+ * commit). The batch and its checkpoint vanish together; another instance takes the claim over once
+ * the dead one's lease ran out, continues from the checkpoint rather than from zero, and the
+ * backfill converges.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -72,8 +72,7 @@ abstract class AbstractResumeTest {
     String id = model.id();
     MutableClock clock = MutableClock.startingNow();
     FaultyDataSource crashing = new FaultyDataSource(dataSource);
-    ExpandContract dying =
-        instance(crashing, model, "dying", clock, new CopyOnWriteArrayList<>());
+    ExpandContract dying = instance(crashing, model, "dying", clock, new CopyOnWriteArrayList<>());
     dying.control().startBackfill(id, "test");
     for (int i = 0; i < BATCHES_BEFORE_CRASH; i++) {
       assertThat(dying.backfill().runBatch(id)).isEqualTo(BatchOutcome.COPIED);
@@ -100,14 +99,12 @@ abstract class AbstractResumeTest {
     ExpandContract successor =
         instance(dataSource, model, "successor", clock, new CopyOnWriteArrayList<>());
     Customers.inTransaction(
-        dataSource,
-        Customers.update(successor, model, CHECKPOINT + 5, changedValues(model)));
+        dataSource, Customers.update(successor, model, CHECKPOINT + 5, changedValues(model)));
     Customers.inTransaction(dataSource, Customers.delete(successor, model, CHECKPOINT + 6));
 
     // The dead instance's lease still holds: nobody may take the range over yet.
     assertThat(successor.backfill().runBatch(id)).isEqualTo(BatchOutcome.CLAIMED_ELSEWHERE);
-    assertThat(successor.store().load(id).orElseThrow().version())
-        .isEqualTo(afterCrash.version());
+    assertThat(successor.store().load(id).orElseThrow().version()).isEqualTo(afterCrash.version());
 
     clock.advance(Duration.ofSeconds(61)); // past the 60 s claim lease
     List<BatchCompleted> batches = new CopyOnWriteArrayList<>();

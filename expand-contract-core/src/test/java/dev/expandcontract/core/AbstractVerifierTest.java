@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The verifier finds drift that writers bypassing the application leave behind (DESIGN.md:
- * "verification finds their drift and says so"): it counts it and names the keys, including
- * drift a case- or pad-insensitive comparison would hide.
+ * "verification finds their drift and says so"): it counts it and names the keys, including drift a
+ * case- or pad-insensitive comparison would hide.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractVerifierTest {
@@ -200,8 +200,7 @@ abstract class AbstractVerifierTest {
     Customers.Model model = Customers.emailModel(false, Customers.smallBatches(50));
     for (long id : new long[] {15, 125, 285}) {
       Customers.inTransaction(
-          dataSource,
-          Customers.update(ec, model, id, List.of("Mixed.Case" + id + "@Example.COM")));
+          dataSource, Customers.update(ec, model, id, List.of("Mixed.Case" + id + "@Example.COM")));
     }
 
     VerificationReport report = ec.control().verify(EMAIL, "operator");
@@ -221,5 +220,4 @@ abstract class AbstractVerifierTest {
         .as("keys a shadow read flags")
         .containsExactlyInAnyOrderElementsOf(drifted);
   }
-
 }

@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -111,14 +110,17 @@ final class Customers {
 
   static String city(Random random) {
     String[] cities = {"Berlin", "Lyon", "Porto", "Oslo", "Turku", "Graz"};
-    return random.nextInt(20) == 0 ? null : mixedCase(random, cities[random.nextInt(cities.length)]);
+    return random.nextInt(20) == 0
+        ? null
+        : mixedCase(random, cities[random.nextInt(cities.length)]);
   }
 
   static String zip(Random random) {
     if (random.nextInt(20) == 0) {
       return null;
     }
-    return " ".repeat(random.nextInt(2)) + mixedCase(random, "ab" + (10000 + random.nextInt(89999)));
+    return " ".repeat(random.nextInt(2))
+        + mixedCase(random, "ab" + (10000 + random.nextInt(89999)));
   }
 
   private static String mixedCase(Random random, String text) {
@@ -196,8 +198,8 @@ final class Customers {
   }
 
   /**
-   * {@code customers -> customer_addresses}; with {@code sqlZipTransform} the postal code is
-   * {@code upper(trim(zip))} without a Java twin, so the dual write falls back to SQL.
+   * {@code customers -> customer_addresses}; with {@code sqlZipTransform} the postal code is {@code
+   * upper(trim(zip))} without a Java twin, so the dual write falls back to SQL.
    */
   static Model addressModel(boolean sqlZipTransform, BackfillSettings settings) {
     Migration.TableBuilder builder =
@@ -222,7 +224,8 @@ final class Customers {
     return new Model(
         builder.backfill(settings).build(),
         List.of("street", "city", "zip"),
-        "SELECT customer_id, street, city, postal_code FROM customer_addresses ORDER BY customer_id",
+        "SELECT customer_id, street, city, postal_code FROM customer_addresses ORDER BY"
+            + " customer_id",
         random -> Arrays.asList(street(random, random.nextInt(1000)), city(random), zip(random)),
         old -> Arrays.asList(old.get(0), old.get(1), zip.apply(old.get(2))));
   }
@@ -230,9 +233,9 @@ final class Customers {
   // ---- the application's transactions, as the starter runs them --------------------------
 
   /**
-   * The work of one application transaction on a connection with auto-commit off: the
-   * application's own SQL on the old row, then the core's dual write. False means "nothing to
-   * do" (the row is gone) and rolls back.
+   * The work of one application transaction on a connection with auto-commit off: the application's
+   * own SQL on the old row, then the core's dual write. False means "nothing to do" (the row is
+   * gone) and rolls back.
    */
   interface Work {
     boolean run(Connection connection) throws SQLException;
@@ -261,48 +264,76 @@ final class Customers {
 
   /** The application inserts a customer, then the starter dual-writes its migrated values. */
   static Work insert(ExpandContract ec, Model model, long id, List<Object> values) {
+    return insert(ec, List.of(model), id, List.of(values));
+  }
+
+  /**
+   * As {@link #insert(ExpandContract, Model, long, List)} for an entity with several migrations.
+   */
+  static Work insert(ExpandContract ec, List<Model> models, long id, List<List<Object>> values) {
     return connection -> {
-      List<Object> params = new ArrayList<>();
-      params.add(id);
-      params.add("Customer " + id);
-      params.addAll(values);
+      List<String> columns = new ArrayList<>(List.of("id", "name"));
+      List<Object> params = new ArrayList<>(List.of(id, "Customer " + id));
+      for (int m = 0; m < models.size(); m++) {
+        columns.addAll(models.get(m).oldColumns());
+        params.addAll(values.get(m));
+      }
       TestSql.update(
           connection,
-          "INSERT INTO customers (id, name, "
-              + String.join(", ", model.oldColumns())
-              + ") VALUES (?, ?"
-              + ", ?".repeat(values.size())
+          "INSERT INTO customers ("
+              + String.join(", ", columns)
+              + ") VALUES (?"
+              + ", ?".repeat(params.size() - 1)
               + ")",
           params.toArray());
-      ec.rows(model.id()).write(connection, id, values, true);
+      for (int m = 0; m < models.size(); m++) {
+        ec.rows(models.get(m).id()).write(connection, id, values.get(m), true);
+      }
       return true;
     };
   }
 
   /** The application updates a customer, then the starter dual-writes; false if it is gone. */
   static Work update(ExpandContract ec, Model model, long id, List<Object> values) {
+    return update(ec, List.of(model), id, List.of(values));
+  }
+
+  /**
+   * As {@link #update(ExpandContract, Model, long, List)} for an entity with several migrations.
+   */
+  static Work update(ExpandContract ec, List<Model> models, long id, List<List<Object>> values) {
     return connection -> {
-      List<Object> params = new ArrayList<>(values);
+      List<String> assignments = new ArrayList<>();
+      List<Object> params = new ArrayList<>();
+      for (int m = 0; m < models.size(); m++) {
+        models.get(m).oldColumns().forEach(c -> assignments.add(c + " = ?"));
+        params.addAll(values.get(m));
+      }
       params.add(id);
-      String assignments =
-          model.oldColumns().stream().map(c -> c + " = ?").collect(Collectors.joining(", "));
-      if (TestSql.update(
-              connection, "UPDATE customers SET " + assignments + " WHERE id = ?", params.toArray())
-          == 0) {
+      String sql = "UPDATE customers SET " + String.join(", ", assignments) + " WHERE id = ?";
+      if (TestSql.update(connection, sql, params.toArray()) == 0) {
         return false;
       }
-      ec.rows(model.id()).write(connection, id, values, true);
+      for (int m = 0; m < models.size(); m++) {
+        ec.rows(models.get(m).id()).write(connection, id, values.get(m), true);
+      }
       return true;
     };
   }
 
-  /** The application deletes a customer, then the starter deletes its new row; false if gone. */
+  /** The application deletes a customer, then the starter deletes its new rows; false if gone. */
   static Work delete(ExpandContract ec, Model model, long id) {
+    return delete(ec, List.of(model), id);
+  }
+
+  static Work delete(ExpandContract ec, List<Model> models, long id) {
     return connection -> {
       if (TestSql.update(connection, "DELETE FROM customers WHERE id = ?", id) == 0) {
         return false;
       }
-      ec.rows(model.id()).delete(connection, id);
+      for (Model model : models) {
+        ec.rows(model.id()).delete(connection, id);
+      }
       return true;
     };
   }
@@ -310,8 +341,8 @@ final class Customers {
   // ---- the invariant ----------------------------------------------------------------------
 
   /**
-   * Asserts row by row that new equals transform(old): no old row missing in new, none stale,
-   * and (table migrations) no new row whose old row is gone.
+   * Asserts row by row that new equals transform(old): no old row missing in new, none stale, and
+   * (table migrations) no new row whose old row is gone.
    */
   static void assertConverged(DataSource dataSource, Model model) {
     assertConverged(dataSource, model, Long.MAX_VALUE);

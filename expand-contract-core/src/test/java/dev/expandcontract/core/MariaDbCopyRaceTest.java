@@ -22,7 +22,9 @@ class MariaDbCopyRaceTest extends AbstractCopyRaceTest {
     String status = (String) TestSql.rows(dataSource, "SHOW ENGINE INNODB STATUS").get(0).get(2);
     Matcher waits =
         Pattern.compile(
-                "FOR THIS LOCK TO BE GRANTED:\\s*\\R[^\\n]*table `" + Pattern.quote(database) + "`\\.")
+                "FOR THIS LOCK TO BE GRANTED:\\s*\\R[^\\n]*table `"
+                    + Pattern.quote(database)
+                    + "`\\.")
             .matcher(status);
     return waits.results().count();
   }

@@ -64,8 +64,7 @@ class MigrationTest {
 
   @Test
   void aColumnMappedToNothingIsRefused() {
-    assertThatThrownBy(
-            () -> email("m").map("email").map("street").to("street_name").build())
+    assertThatThrownBy(() -> email("m").map("email").map("street").to("street_name").build())
         .isInstanceOf(InvalidMigrationException.class)
         .hasMessage("migration 'm': column 'email' is mapped to no new column");
   }
@@ -85,8 +84,14 @@ class MigrationTest {
     Migration sameKey =
         Migration.table("m").from("customers").key("id").into("addresses").map("a").to("a").build();
     Migration newKey =
-        Migration.table("m").from("customers").key("id").into("addresses").newKey("customer_id")
-            .map("a").to("a").build();
+        Migration.table("m")
+            .from("customers")
+            .key("id")
+            .into("addresses")
+            .newKey("customer_id")
+            .map("a")
+            .to("a")
+            .build();
 
     assertThat(sameKey.newKey()).isEqualTo("id");
     assertThat(newKey.newKey()).isEqualTo("customer_id");
@@ -97,8 +102,12 @@ class MigrationTest {
   void mappingsKeepTheirOwnTransformsAndDefaultToAPlainCopy() {
     Migration m =
         email("m")
-            .map("email").to("email_normalized").using(" lower(email) ").reverse("email_normalized")
-            .map("street").to("street_name")
+            .map("email")
+            .to("email_normalized")
+            .using(" lower(email) ")
+            .reverse("email_normalized")
+            .map("street")
+            .to("street_name")
             .build();
 
     ColumnMapping normalized = m.columns().get(0);
@@ -111,7 +120,8 @@ class MigrationTest {
     assertThat(copy.javaTransform()).as("a plain copy is its own twin").isPresent();
     assertThat(copy.javaTransform().get().apply("Main St")).isEqualTo("Main St");
     assertThat(m.hasReverseTransform()).as("only one of two mappings can be reversed").isFalse();
-    assertThatThrownBy(() -> m.columns().add(copy)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> m.columns().add(copy))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test

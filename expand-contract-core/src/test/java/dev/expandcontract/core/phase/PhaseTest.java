@@ -27,7 +27,8 @@ class PhaseTest {
   @Test
   void phasesAreInTheDesignedOrder() {
     assertThat(Phase.values())
-        .containsExactly(EXPANDED, BACKFILLING, BACKFILLED, VERIFIED, READ_NEW, NEW_ONLY, CONTRACTED);
+        .containsExactly(
+            EXPANDED, BACKFILLING, BACKFILLED, VERIFIED, READ_NEW, NEW_ONLY, CONTRACTED);
   }
 
   @Test
