@@ -434,6 +434,44 @@ abstract class AbstractGuardsTest {
     assertThat(load(ADDRESS)).isEqualTo(before);
   }
 
+  // ---- a batch in flight --------------------------------------------------------------------
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Action.class,
+      names = {"PAUSE", "ROLLBACK"})
+  void aBatchInFlightWhenTheOperatorStopsTheBackfillCommitsNothing(Action action) throws Exception {
+    FaultyDataSource held = new FaultyDataSource(dataSource);
+    ExpandContract backfiller = instance(held, "a");
+    driveTo(ADDRESS, Stage.BACKFILLING); // one batch done: customers 1..50 copied
+    long copiedBefore = TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customer_addresses");
+    CyclicBarrier atCheckpoint = new CyclicBarrier(2);
+    held.holdStatements(
+        "UPDATE " + Customers.STATE_PREFIX + "migration SET cursor_key", atCheckpoint);
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      Future<BatchOutcome> batch = thread.submit(() -> backfiller.backfill().runBatch(ADDRESS));
+      Poll.until(
+          Duration.ofSeconds(10),
+          "the batch copied its rows and reached its checkpoint",
+          () -> atCheckpoint.getNumberWaiting() == 1);
+
+      act(ADDRESS, action);
+      MigrationState stopped = load(ADDRESS);
+      atCheckpoint.await(10, TimeUnit.SECONDS);
+      held.release();
+
+      assertThat(batch.get(20, TimeUnit.SECONDS)).isEqualTo(BatchOutcome.IDLE);
+      assertThat(load(ADDRESS)).as("state after the batch gave up").isEqualTo(stopped);
+      assertThat(TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customer_addresses"))
+          .as("rows the stopped batch left in new")
+          .isEqualTo(copiedBefore);
+    } finally {
+      held.release();
+      thread.shutdownNow();
+    }
+  }
+
   // ---- fleet-wide guards -------------------------------------------------------------------
 
   @Test
