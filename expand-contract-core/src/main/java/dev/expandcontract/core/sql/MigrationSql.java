@@ -129,7 +129,7 @@ public final class MigrationSql {
           + " WHERE "
           + predicate
           + " AND NOT ("
-          + pairs(i -> dialect.nullSafeEquals(newColumns.get(i), transforms.get(i)), " AND ")
+          + pairs(i -> newEquals(i, newColumns.get(i), transforms.get(i)), " AND ")
           + ")";
     }
     return dialect.upsert(
@@ -194,7 +194,7 @@ public final class MigrationSql {
           + " WHERE "
           + range(oldKey, hasLower)
           + " AND NOT ("
-          + pairs(i -> dialect.nullSafeEquals(newColumns.get(i), transforms.get(i)), " AND ")
+          + pairs(i -> newEquals(i, newColumns.get(i), transforms.get(i)), " AND ")
           + ") ORDER BY "
           + oldKey;
     }
@@ -207,7 +207,7 @@ public final class MigrationSql {
         + " = ec_s.ec_k WHERE ec_t."
         + newKey
         + " IS NULL OR NOT ("
-        + pairs(i -> dialect.nullSafeEquals("ec_t." + newColumns.get(i), "ec_s.ec_v" + i), " AND ")
+        + pairs(i -> newEquals(i, "ec_t." + newColumns.get(i), "ec_s.ec_v" + i), " AND ")
         + ") ORDER BY ec_s.ec_k";
   }
 
@@ -281,7 +281,7 @@ public final class MigrationSql {
           + ", "
           + String.join(", ", oldColumns)
           + ", CASE WHEN "
-          + pairs(i -> dialect.nullSafeEquals(newColumns.get(i), transforms.get(i)), " AND ")
+          + pairs(i -> newEquals(i, newColumns.get(i), transforms.get(i)), " AND ")
           + " THEN 0 ELSE 1 END FROM "
           + oldTable
           + " WHERE "
@@ -292,7 +292,7 @@ public final class MigrationSql {
         + ", CASE WHEN ec_t."
         + newKey
         + " IS NOT NULL AND "
-        + pairs(i -> dialect.nullSafeEquals("ec_t." + newColumns.get(i), "ec_s.ec_v" + i), " AND ")
+        + pairs(i -> newEquals(i, "ec_t." + newColumns.get(i), "ec_s.ec_v" + i), " AND ")
         + " THEN 0 ELSE 1 END FROM (SELECT "
         + oldKey
         + " AS ec_k, "
@@ -347,6 +347,13 @@ public final class MigrationSql {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /** New column {@code i} equals an expected value: exactly, for text. */
+  private String newEquals(int i, String newValue, String expected) {
+    return schema.newColumnsHoldText().get(i)
+        ? dialect.textEquals(newValue, expected)
+        : dialect.nullSafeEquals(newValue, expected);
+  }
 
   private static String range(String key, boolean hasLower) {
     return hasLower ? key + " > ? AND " + key + " <= ?" : key + " <= ?";

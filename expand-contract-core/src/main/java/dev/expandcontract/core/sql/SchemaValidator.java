@@ -8,6 +8,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -65,9 +66,12 @@ public final class SchemaValidator {
     tables.requireUnique(m, "new key", newTable, newKey.name());
     List<String> resolvedOld = new ArrayList<>();
     List<String> resolvedNew = new ArrayList<>();
+    List<Boolean> newHoldsText = new ArrayList<>();
     for (ColumnMapping mapping : m.columns()) {
       resolvedOld.add(column(m, "column", oldTable, oldColumns, mapping.oldColumn()).name());
-      resolvedNew.add(column(m, "new column", newTable, newColumns, mapping.newColumn()).name());
+      Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
+      resolvedNew.add(newColumn.name());
+      newHoldsText.add(holdsText(newColumn.jdbcType()));
     }
     for (ColumnMapping mapping : m.columns()) {
       compiles(
@@ -89,10 +93,29 @@ public final class SchemaValidator {
         new MigrationSql(
             m,
             new MigrationSchema(
-                oldTable, oldKey.name(), newTable, newKey.name(), resolvedOld, resolvedNew, keyType),
+                oldTable,
+                oldKey.name(),
+                newTable,
+                newKey.name(),
+                resolvedOld,
+                resolvedNew,
+                newHoldsText,
+                keyType),
             dialect);
     copyCompiles(connection, m, sql);
     return sql;
+  }
+
+  /**
+   * Variable-length text, compared exactly by {@link SqlDialect#textEquals}. Fixed-width CHAR is
+   * left out: it pads, so trailing spaces cannot be told apart there anyway.
+   */
+  private static boolean holdsText(int jdbcType) {
+    return switch (jdbcType) {
+      case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR, Types.CLOB,
+          Types.NCLOB -> true;
+      default -> false;
+    };
   }
 
   private void checkIdentifiers(Migration m) {
@@ -107,6 +130,28 @@ public final class SchemaValidator {
       if (!seen.add(c.newColumn().toLowerCase(Locale.ROOT))) {
         throw invalid(m, "new column '" + c.newColumn() + "' is mapped twice");
       }
+      checkExpression(m, "transform of new column '" + c.newColumn() + "'", c.transform());
+      if (c.reverseTransform().isPresent()) {
+        checkExpression(
+            m,
+            "reverse transform of old column '" + c.oldColumn() + "'",
+            c.reverseTransform().get());
+      }
+    }
+  }
+
+  /**
+   * A transform is spliced into every copy statement, and into the probes below, which some
+   * drivers (PostgreSQL's, H2's) split at ';' and run one after the other: one expression only.
+   */
+  private static void checkExpression(Migration m, String what, String expression) {
+    if (expression.indexOf(';') >= 0) {
+      throw invalid(
+          m,
+          what
+              + " '"
+              + expression
+              + "' contains ';': a transform is a single SQL expression, not statements");
     }
   }
 

@@ -40,6 +40,14 @@ public abstract class SqlDialect {
     return "(" + left + ") IS NOT DISTINCT FROM (" + right + ")";
   }
 
+  /**
+   * Like {@link #nullSafeEquals}, for a text column: true only for the same characters, whatever
+   * the column's collation says about case and trailing spaces.
+   */
+  public String textEquals(String left, String right) {
+    return nullSafeEquals(left, right);
+  }
+
   /** Appended to a SELECT to lock the rows it reads until the transaction ends. */
   public String lockRows() {
     return " FOR UPDATE";
