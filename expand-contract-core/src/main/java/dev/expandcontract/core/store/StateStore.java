@@ -250,7 +250,8 @@ public final class StateStore {
 
   /**
    * Moves the checkpoint inside the batch's own transaction. Fails (false) when the claim was
-   * lost, or the backfill was paused or rolled back meanwhile: the batch must then roll back.
+   * lost, or the backfill was paused or rolled back meanwhile: the batch must then roll back. The
+   * claim itself is renewed by {@link #claim} before each batch.
    */
   public boolean checkpoint(
       Connection batch, String id, String owner, boolean reverse, String cursor, long rows, int size)
@@ -260,13 +261,12 @@ public final class StateStore {
             "UPDATE "
                 + migrationTable
                 + " SET cursor_key = ?, rows_done = rows_done + ?, batch_size = ?, last_error ="
-                + " NULL, claim_until = ? WHERE migration_id = ? AND claim_owner = ? AND paused ="
+                + " NULL WHERE migration_id = ? AND claim_owner = ? AND paused ="
                 + " 0 AND "
                 + (reverse ? "resync_old = 1" : "phase = '" + Phase.BACKFILLING.name() + "'"),
             cursor,
             rows,
             size,
-            clock.millis() + 60_000,
             id,
             owner)
         == 1;
