@@ -108,6 +108,18 @@ public final class ExpandContractAutoConfiguration {
     return new ShadowReads(dataSource, properties.shadowRead().sampleRate());
   }
 
+  /**
+   * Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. Declared here
+   * rather than in a nested configuration: nested classes are processed before the outer class's
+   * bean methods but in no guaranteed order among themselves, so this fallback must live where it
+   * is evaluated after {@link Ff4jFlagsConfiguration}.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  MigrationFlags phaseDrivenMigrationFlags() {
+    return new PhaseDrivenFlags();
+  }
+
   @Bean
   @ConditionalOnMissingBean
   BackfillScheduler expandContractScheduler(
@@ -158,17 +170,6 @@ public final class ExpandContractAutoConfiguration {
     @ConditionalOnMissingBean
     MigrationFlags ff4jMigrationFlags(FF4j ff4j) {
       return new Ff4jMigrationFlags(ff4j);
-    }
-  }
-
-  /** Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. */
-  @Configuration(proxyBeanMethods = false)
-  static class PhaseFlagsConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    MigrationFlags phaseDrivenMigrationFlags() {
-      return new PhaseDrivenFlags();
     }
   }
 
