@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,7 +134,7 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     // Every acknowledged write reads back normalized; every acknowledged delete stays deleted.
     Map<Long, String> expected = acknowledged.entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, e -> Emails.normalize(e.getValue())));
-    Map<Long, String> read = new java.util.HashMap<>();
+    Map<Long, String> read = new HashMap<>();
     for (Customer c : customers.findAllById(List.copyOf(expected.keySet()))) {
       read.put(c.getId(), c.getEmail());
     }
