@@ -20,4 +20,10 @@ final class H2Dialect extends SqlDialect {
   public String ddlLockTimeout(Duration timeout) {
     return "SET LOCK_TIMEOUT " + timeout.toMillis();
   }
+
+  @Override
+  public String resetDdlLockTimeout() {
+    // H2 has no DEFAULT for it; a new H2 2.x session starts with 2000 ms.
+    return "SET LOCK_TIMEOUT 2000";
+  }
 }

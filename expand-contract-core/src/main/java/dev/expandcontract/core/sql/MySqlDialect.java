@@ -70,4 +70,9 @@ final class MySqlDialect extends SqlDialect {
     // DDL waits on metadata locks, which lock_wait_timeout bounds (whole seconds).
     return "SET SESSION lock_wait_timeout = " + Math.max(1, (timeout.toMillis() + 999) / 1000);
   }
+
+  @Override
+  public String resetDdlLockTimeout() {
+    return "SET SESSION lock_wait_timeout = DEFAULT";
+  }
 }

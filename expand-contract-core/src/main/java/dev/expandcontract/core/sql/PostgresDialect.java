@@ -44,4 +44,9 @@ final class PostgresDialect extends SqlDialect {
   public String ddlLockTimeout(Duration timeout) {
     return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
   }
+
+  @Override
+  public String resetDdlLockTimeout() {
+    return "RESET lock_timeout";
+  }
 }

@@ -65,6 +65,12 @@ public abstract class SqlDialect {
   /** A session setting that bounds how long DDL waits for its lock (it is retried after). */
   public abstract String ddlLockTimeout(Duration timeout);
 
+  /**
+   * Undoes {@link #ddlLockTimeout} before a pooled connection goes back to the application, whose
+   * statements would otherwise inherit the short DDL lock wait.
+   */
+  public abstract String resetDdlLockTimeout();
+
   /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
   public List<String> resetLockTimeout() {
     return List.of();

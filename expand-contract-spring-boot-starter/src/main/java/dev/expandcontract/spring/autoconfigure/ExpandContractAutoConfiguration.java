@@ -13,9 +13,11 @@ import dev.expandcontract.spring.schedule.BackfillScheduler;
 import jakarta.persistence.EntityManager;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.sql.DatabaseMetaData;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.ff4j.FF4j;
@@ -34,11 +36,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnJava;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.hibernate.autoconfigure.HibernatePropertiesCustomizer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.system.JavaVersion;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -108,6 +113,18 @@ public final class ExpandContractAutoConfiguration {
     return new ShadowReads(dataSource, properties.shadowRead().sampleRate());
   }
 
+  /**
+   * Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. Declared here
+   * rather than in a nested configuration: nested classes are processed before the outer class's
+   * bean methods but in no guaranteed order among themselves, so this fallback must live where it
+   * is evaluated after {@link Ff4jFlagsConfiguration}.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  MigrationFlags phaseDrivenMigrationFlags() {
+    return new PhaseDrivenFlags();
+  }
+
   @Bean
   @ConditionalOnMissingBean
   BackfillScheduler expandContractScheduler(
@@ -161,14 +178,38 @@ public final class ExpandContractAutoConfiguration {
     }
   }
 
-  /** Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. */
+  /**
+   * Keeps Hibernate's inserts off the old columns on PostgreSQL. By default Hibernate fetches an
+   * IDENTITY key with {@code getGeneratedKeys()} without naming the column, so the PostgreSQL
+   * driver appends {@code RETURNING *}: the insert then returns every column of the table, and
+   * once its server-side prepared plan is cached, dropping an old column under traffic makes it
+   * fail with "cached plan must not change result type". With generated-keys retrieval off,
+   * Hibernate writes {@code INSERT ... RETURNING <id>} itself, whose result never changes. A
+   * value the application set explicitly is kept.
+   */
   @Configuration(proxyBeanMethods = false)
-  static class PhaseFlagsConfiguration {
+  @ConditionalOnClass(HibernatePropertiesCustomizer.class)
+  static class HibernateConfiguration {
+
+    static final String USE_GET_GENERATED_KEYS = "hibernate.jdbc.use_get_generated_keys";
 
     @Bean
-    @ConditionalOnMissingBean
-    MigrationFlags phaseDrivenMigrationFlags() {
-      return new PhaseDrivenFlags();
+    HibernatePropertiesCustomizer expandContractHibernateInsertReturning(DataSource dataSource) {
+      return properties -> {
+        if (isPostgres(dataSource)) {
+          properties.putIfAbsent(USE_GET_GENERATED_KEYS, "false");
+        }
+      };
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+      try {
+        String product =
+            JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
+        return product != null && product.toLowerCase(Locale.ROOT).contains("postgres");
+      } catch (MetaDataAccessException e) {
+        return false;
+      }
     }
   }
 

@@ -2,6 +2,12 @@ package dev.expandcontract.spring.contract;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.sql.SqlDialect;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,6 +18,9 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
@@ -21,6 +30,7 @@ import org.flywaydb.core.api.callback.Event;
  */
 public final class FlywayContractScripts {
 
+  private static final Logger log = LoggerFactory.getLogger(FlywayContractScripts.class);
   private final DataSource dataSource;
   private final ExpandContract expandContract;
   private final String locationPattern;
@@ -48,12 +58,11 @@ public final class FlywayContractScripts {
   void apply(String id) {
     Flyway flyway =
         Flyway.configure()
-            .dataSource(dataSource)
+            .dataSource(ddlConnections())
             .locations(locationPattern.replace("{id}", id))
             .table(expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_"))
             .baselineOnMigrate(true)
             .baselineVersion("0")
-            .initSql(expandContract.dialect().ddlLockTimeout(lockTimeout))
             .callbacks(new PhaseGuard(id))
             .load();
     boolean hasScripts =
@@ -81,6 +90,78 @@ public final class FlywayContractScripts {
     throw new IllegalStateException(
         "contract DDL of '" + id + "' failed after " + maxAttempts + " attempts: "
             + last.getMessage(), last);
+  }
+
+  /**
+   * The application's pool, each connection Flyway takes carrying the short DDL lock wait; the
+   * setting is undone before the connection goes back to the pool, so the application's own
+   * statements never inherit it.
+   */
+  private DataSource ddlConnections() {
+    return new DelegatingDataSource(dataSource) {
+      @Override
+      public Connection getConnection() throws SQLException {
+        return withDdlLockTimeout(super.getConnection());
+      }
+
+      @Override
+      public Connection getConnection(String username, String password) throws SQLException {
+        return withDdlLockTimeout(super.getConnection(username, password));
+      }
+    };
+  }
+
+  private Connection withDdlLockTimeout(Connection connection) throws SQLException {
+    SqlDialect dialect = expandContract.dialect();
+    try {
+      execute(connection, dialect.ddlLockTimeout(lockTimeout));
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return (Connection) Proxy.newProxyInstance(
+        FlywayContractScripts.class.getClassLoader(),
+        new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0) {
+            try {
+              resetDdlLockTimeout(connection, dialect);
+            } finally {
+              connection.close();
+            }
+            return null;
+          }
+          try {
+            return method.invoke(connection, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private static void resetDdlLockTimeout(Connection connection, SqlDialect dialect) {
+    try {
+      if (connection.isClosed()) {
+        return;
+      }
+      // On PostgreSQL a RESET inside a transaction that is rolled back later would be undone.
+      boolean autoCommit = connection.getAutoCommit();
+      if (!autoCommit) {
+        connection.rollback();
+      }
+      execute(connection, dialect.resetDdlLockTimeout());
+      if (!autoCommit) {
+        connection.commit();
+      }
+    } catch (SQLException e) {
+      log.warn("expand-contract: could not reset the DDL lock timeout of a pooled connection", e);
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   private static void backoff(int attempt) {

@@ -124,6 +124,15 @@ public final class EntityMigrations {
     }
   }
 
+  /** Copies every migrated field from one instance of the entity to another. */
+  public void copy(Object from, Object to) {
+    for (List<Field> fields : fieldsByMigration.values()) {
+      for (Field field : fields) {
+        ReflectionUtils.setField(field, to, ReflectionUtils.getField(field, from));
+      }
+    }
+  }
+
   private static Object convert(Object value, Class<?> type) {
     if (value == null || type.isInstance(value)) {
       return value;

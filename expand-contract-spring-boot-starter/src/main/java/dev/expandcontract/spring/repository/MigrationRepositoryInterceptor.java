@@ -98,9 +98,20 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   }
 
   private Object save(MethodInvocation invocation) throws Throwable {
+    Object[] args = invocation.getArguments();
+    List<Object> given = args.length == 0 ? List.of() : entities(args[0]);
     Object result = invocation.proceed();
     entityManager.flush(); // the row must exist before its migrated columns are written
     List<Object> saved = entities(result);
+    if (given.size() == saved.size()) {
+      // save() of a detached entity merges it and returns a managed copy, which JPA fills
+      // without the @Transient migrated fields: carry the caller's values over first.
+      for (int i = 0; i < saved.size(); i++) {
+        if (given.get(i) != saved.get(i)) {
+          entity.copy(given.get(i), saved.get(i));
+        }
+      }
+    }
     withConnection(connection -> {
       for (Object e : saved) {
         Object key = key(e);

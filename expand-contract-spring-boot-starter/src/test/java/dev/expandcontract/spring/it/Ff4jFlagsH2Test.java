@@ -1,0 +1,105 @@
+package dev.expandcontract.spring.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.expandcontract.core.flags.Ff4jMigrationFlags;
+import dev.expandcontract.core.flags.Ff4jMigrationFlags.StickyPercentageStrategy;
+import dev.expandcontract.core.flags.MigrationFlags;
+import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.test.TestDatabase;
+import org.ff4j.FF4j;
+import org.ff4j.core.Feature;
+import org.ff4j.core.FlippingExecutionContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * FF4j is the default flag engine: the auto-configured one ramps reads stickily, and a flag an
+ * operator flips in FF4j against the phase is not honoured but reported (invariant 6).
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = "expand-contract.flags.store=in-memory")
+class Ff4jFlagsH2Test extends ItSupport {
+
+  @Autowired FF4j ff4j;
+  @Autowired MigrationFlags flags;
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    ItDatabases.register(registry, TestDatabase.H2, "starter_flags");
+  }
+
+  @AfterEach
+  void phaseDrivesTheFlagsAgain() {
+    for (String id : new String[] {EMAIL, ADDRESS}) {
+      flags.apply(expandContract.state(id));
+    }
+  }
+
+  @Test
+  void theDefaultEngineIsFf4j() {
+    assertThat(flags).isInstanceOf(Ff4jMigrationFlags.class);
+    assertThat(expandContract.router().flags()).isSameAs(flags);
+    assertThat(ff4j.getFeatureStore().exist(EMAIL + ".read-new")).isTrue();
+    assertThat(ff4j.getFeatureStore().read(EMAIL + ".write-old").isEnable()).isTrue();
+  }
+
+  @Test
+  void autoConfiguredFf4jRampsStickily() {
+    StickyPercentageTest.assertSticky(flags, "ramp-starter");
+  }
+
+  @Test
+  void readNewFlippedInFf4jBeforeVerificationIsNotHonoured() {
+    assertPhase(stored(EMAIL), Phase.EXPANDED);
+    Customer bob = customers.save(new Customer("bob", " Bob@Example.COM ", null, null, null));
+
+    // An operator turns reads to new for every key, directly in FF4j.
+    Feature flipped = new Feature(EMAIL + ".read-new", true);
+    flipped.setFlippingStrategy(new StickyPercentageStrategy(100));
+    ff4j.getFeatureStore().update(flipped);
+    FlippingExecutionContext context = new FlippingExecutionContext();
+    context.addValue("expandContractKey", String.valueOf(bob.getId()));
+    assertThat(ff4j.check(EMAIL + ".read-new", context)).as("FF4j itself says read new").isTrue();
+    listener.reset();
+
+    assertThat(customers.findById(bob.getId()).orElseThrow().getEmail())
+        .as("still the old column").isEqualTo(" Bob@Example.COM ");
+    assertThat(customers.findByEmail("bob@example.com")).as("still the old query").isEmpty();
+    assertThat(listener.flagOverrides).contains(EMAIL + ":read-new");
+  }
+
+  @Test
+  void writeOldFlippedOffBeforeNewOnlyIsNotHonoured() {
+    Customer cleo = customers.save(new Customer("cleo", "Cleo@X.org", null, null, null));
+    ff4j.disable(EMAIL + ".write-old");
+    assertThat(ff4j.check(EMAIL + ".write-old")).isFalse();
+    listener.reset();
+
+    cleo.setEmail("Cleo.Changed@X.org");
+    customers.save(cleo);
+
+    assertThat(emailColumns(cleo.getId()))
+        .containsEntry("email", "Cleo.Changed@X.org")
+        .containsEntry("email_normalized", "cleo.changed@x.org");
+    assertThat(listener.flagOverrides).contains(EMAIL + ":write-old");
+  }
+
+  @Test
+  void shadowReadFlippedOnBeforeBackfillIsNotHonoured() {
+    Customer dora = customers.save(new Customer("dora", "Dora@X.org", null, null, null));
+    jdbc.update("update customers set email_normalized = 'drift' where id = ?", dora.getId());
+    ff4j.enable(EMAIL + ".shadow-read");
+    listener.reset();
+
+    assertThat(customers.findById(dora.getId()).orElseThrow().getEmail()).isEqualTo("Dora@X.org");
+
+    assertThat(listener.flagOverrides).contains(EMAIL + ":shadow-read");
+    assertThat(listener.shadowMismatches).isEmpty();
+  }
+}

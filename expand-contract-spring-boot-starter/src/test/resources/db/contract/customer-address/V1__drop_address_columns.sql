@@ -1,0 +1,1 @@
+ALTER TABLE customers DROP COLUMN street, DROP COLUMN city, DROP COLUMN zip;
