@@ -25,6 +25,7 @@ import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ReflectionUtils;
 
@@ -71,11 +72,35 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
   }
 
+  /** Attempts of a repository call this interceptor runs in its own transaction. */
+  static final int ATTEMPTS = 3;
+
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
     if (invocation.getMethod().getDeclaringClass() == Object.class) {
       return invocation.proceed();
     }
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      return inTransaction(invocation); // the caller's transaction: only the caller can retry it
+    }
+    Object[] args = invocation.getArguments();
+    LockVictims.IdSnapshot ids =
+        new LockVictims.IdSnapshot(
+            entity.entityType(), args.length == 0 ? List.of() : entities(args[0]));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(((ProxyMethodInvocation) invocation).invocableClone());
+      } catch (RuntimeException e) {
+        if (attempt == ATTEMPTS || !LockVictims.isVictim(e)) {
+          throw e;
+        }
+        ids.restore(); // a rolled-back insert may have assigned an id
+        LockVictims.backoff(attempt);
+      }
+    }
+  }
+
+  private Object inTransaction(MethodInvocation invocation) throws Throwable {
     String name = invocation.getMethod().getName();
     try {
       // One transaction around the repository call and the dual write: the caller's, if any.

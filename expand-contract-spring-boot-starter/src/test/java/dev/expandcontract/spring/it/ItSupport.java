@@ -45,6 +45,15 @@ abstract class ItSupport {
   }
 
   /** start-backfill, then the scheduler's batches until the cursor reached the upper key. */
+  /**
+   * Makes this instance acknowledge the state it holds now, as the scheduler would within two
+   * refresh intervals: a heartbeat acknowledges the state adopted one refresh earlier.
+   */
+  protected void acknowledge() {
+    expandContract.refresh();
+    expandContract.refresh();
+  }
+
   protected void backfill(String id) {
     expandContract.control().startBackfill(id, "test");
     awaitPhase(id, Phase.BACKFILLED);
