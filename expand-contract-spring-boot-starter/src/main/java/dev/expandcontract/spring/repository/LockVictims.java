@@ -10,11 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Recognises a transaction the database rolled back to break a deadlock or a lock wait — the
- * other party is often this library's own backfill batch or contract DDL (on MySQL/MariaDB an
- * {@code ALTER TABLE} makes any read-then-write transaction on the table a metadata-lock deadlock
- * victim) — and restores what the failed attempt changed on the caller's entities, so the
- * repository call can run again.
+ * Recognises a transaction the database rolled back to break a deadlock or a lock wait — the other
+ * party is often this library's own backfill batch or contract DDL (on MySQL/MariaDB an {@code
+ * ALTER TABLE} makes any read-then-write transaction on the table a metadata-lock deadlock victim)
+ * — and restores what the failed attempt changed on the caller's entities, so the repository call
+ * can run again.
  */
 final class LockVictims {
 
@@ -39,7 +39,8 @@ final class LockVictims {
   }
 
   static void backoff(int attempt) {
-    long millis = (long) (20 * Math.pow(2, attempt) * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    long millis =
+        (long) (20 * Math.pow(2, attempt) * (0.5 + ThreadLocalRandom.current().nextDouble()));
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
