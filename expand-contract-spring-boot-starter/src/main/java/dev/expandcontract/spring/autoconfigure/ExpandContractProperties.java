@@ -61,11 +61,10 @@ public record ExpandContractProperties(
   }
 
   /**
-   * @param sampleRate share of eligible reads (0..1) that also compare old with new
-   * @param timeout upper bound of the comparing statement; past it the read falls back to old
+   * @param sampleRate share of eligible reads (0..1) that also compare old with new, off the
+   *     request thread
    */
-  public record ShadowRead(
-      @DefaultValue("1.0") double sampleRate, @DefaultValue("200ms") Duration timeout) {}
+  public record ShadowRead(@DefaultValue("1.0") double sampleRate) {}
 
   /**
    * @param enabled whether this instance runs backfill batches
