@@ -44,7 +44,6 @@ abstract class ItSupport {
     Poll.until(TIMEOUT, id + " in " + phase, () -> stored(id), s -> s.phase() == phase);
   }
 
-  /** start-backfill, then the scheduler's batches until the cursor reached the upper key. */
   /**
    * Makes this instance acknowledge the state it holds now, as the scheduler would within two
    * refresh intervals: a heartbeat acknowledges the state adopted one refresh earlier.
@@ -54,6 +53,7 @@ abstract class ItSupport {
     expandContract.refresh();
   }
 
+  /** start-backfill, then the scheduler's batches until the cursor reached the upper key. */
   protected void backfill(String id) {
     expandContract.control().startBackfill(id, "test");
     awaitPhase(id, Phase.BACKFILLED);
