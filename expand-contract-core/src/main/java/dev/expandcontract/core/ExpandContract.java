@@ -306,7 +306,8 @@ public final class ExpandContract {
       }
       if (!problems.isEmpty()) {
         throw new InvalidMigrationException(
-            problems.size() + " invalid expand-contract migration(s):\n  - "
+            problems.size()
+                + " invalid expand-contract migration(s):\n  - "
                 + String.join("\n  - ", problems));
       }
       return validated;

@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The application's reads and writes of one migration's columns, on the caller's connection and
- * so inside the caller's transaction. Values are in mapping order; keys are the old table's keys.
+ * The application's reads and writes of one migration's columns, on the caller's connection and so
+ * inside the caller's transaction. Values are in mapping order; keys are the old table's keys.
  * Writes always touch the old row before the new one, the order the backfill locks them in.
  */
 public final class MigratedRows {
@@ -57,8 +57,8 @@ public final class MigratedRows {
   }
 
   /**
-   * Old values by key, from the same statement that compares new with transform(old); reports
-   * each mismatching key to the listener.
+   * Old values by key, from the same statement that compares new with transform(old); reports each
+   * mismatching key to the listener.
    */
   public Map<Object, List<Object>> readOldComparingNew(Connection connection, Collection<?> keys)
       throws SQLException {
@@ -146,8 +146,13 @@ public final class MigratedRows {
     int expected = sql.migration().columns().size();
     if (values.size() != expected) {
       throw new IllegalArgumentException(
-          "migration '" + sql.migration().id() + "' maps " + expected + " columns, got "
-              + values.size() + " values");
+          "migration '"
+              + sql.migration().id()
+              + "' maps "
+              + expected
+              + " columns, got "
+              + values.size()
+              + " values");
     }
   }
 

@@ -47,13 +47,14 @@ public final class BackfillEngine {
       Duration instanceTimeout) {
     this.dataSource = dataSource;
     this.store = store;
-    this.migrations = id -> {
-      MigrationSql sql = migrations.get(id);
-      if (sql == null) {
-        throw new IllegalArgumentException("unknown migration '" + id + "'");
-      }
-      return sql;
-    };
+    this.migrations =
+        id -> {
+          MigrationSql sql = migrations.get(id);
+          if (sql == null) {
+            throw new IllegalArgumentException("unknown migration '" + id + "'");
+          }
+          return sql;
+        };
     this.listener = listener;
     this.instanceId = instanceId;
     this.instanceTimeout = instanceTimeout;
@@ -170,23 +171,22 @@ public final class BackfillEngine {
   private void finish(String id, boolean reverse) {
     MigrationState state = store.load(id).orElseThrow();
     Map<String, Object> changes =
-        reverse
-            ? Map.of("resync_old", 0)
-            : Map.of("backfill_finished_at", store.clock().millis());
+        reverse ? Map.of("resync_old", 0) : Map.of("backfill_finished_at", store.clock().millis());
     Phase to = reverse ? state.phase() : Phase.BACKFILLED;
     String reason =
         reverse
             ? "old schema re-synced from new up to key " + state.upperKey()
             : "backfill cursor reached the upper key " + state.upperKey();
-    if (store.transition(state, to, state.readPercent(), claimReleased(changes), "backfill",
-        reason)) {
+    if (store.transition(
+        state, to, state.readPercent(), claimReleased(changes), "backfill", reason)) {
       store.transitions(id, 1).forEach(listener::phaseChanged);
     }
   }
 
   private void pauseAfterFailures(String id, int attempts, SQLException error) {
     String reason = "paused after " + attempts + " failed attempts: " + error.getMessage();
-    store.load(id)
+    store
+        .load(id)
         .filter(MigrationState::backfillRunning)
         .ifPresent(
             state -> {

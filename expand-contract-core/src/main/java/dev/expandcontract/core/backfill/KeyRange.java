@@ -61,8 +61,8 @@ public record KeyRange(Object lower, Object upper, long rows, boolean last) {
     return lower != null;
   }
 
-  private static int bindRange(PreparedStatement statement, KeyType type, Object lower, Object upper)
-      throws SQLException {
+  private static int bindRange(
+      PreparedStatement statement, KeyType type, Object lower, Object upper) throws SQLException {
     int i = 1;
     if (lower != null) {
       type.bind(statement, i++, lower);

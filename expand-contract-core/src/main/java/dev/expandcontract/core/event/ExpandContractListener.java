@@ -46,8 +46,8 @@ public interface ExpandContractListener {
   }
 
   /**
-   * Like {@link #composite}, with the listeners looked up on the first event: a listener that
-   * needs the object it listens to (metrics gauges, say) can then be created after it.
+   * Like {@link #composite}, with the listeners looked up on the first event: a listener that needs
+   * the object it listens to (metrics gauges, say) can then be created after it.
    */
   static ExpandContractListener lazy(Supplier<List<ExpandContractListener>> lookup) {
     return new CompositeListener(lookup);

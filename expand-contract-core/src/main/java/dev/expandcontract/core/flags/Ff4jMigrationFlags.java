@@ -10,8 +10,8 @@ import org.ff4j.strategy.AbstractFlipStrategy;
 
 /**
  * FF4j features per migration: {@code <id>.write-new}, {@code <id>.write-old}, {@code
- * <id>.read-new} (with a sticky percentage strategy) and {@code <id>.shadow-read}, in group
- * {@code expand-contract}. Operators see and flip them in any FF4j console.
+ * <id>.read-new} (with a sticky percentage strategy) and {@code <id>.shadow-read}, in group {@code
+ * expand-contract}. Operators see and flip them in any FF4j console.
  */
 public final class Ff4jMigrationFlags implements MigrationFlags {
 

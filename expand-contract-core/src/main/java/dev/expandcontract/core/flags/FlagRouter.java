@@ -46,7 +46,9 @@ public final class FlagRouter {
     boolean flag = flags.writeOld(state.id());
     boolean required = state.phase().writesOld();
     if (flag != required) {
-      overridden(state, "write-old",
+      overridden(
+          state,
+          "write-old",
           (flag ? "is on, but old is no longer written in " : "is off, but old must be written in ")
               + state.phase());
     }
@@ -64,7 +66,9 @@ public final class FlagRouter {
   }
 
   private void overridden(MigrationState state, String flag, String reason) {
-    listener.flagOverridden(state.id(), flag, "flag " + flag + " of '" + state.id() + "' " + reason
-        + "; the phase's decision was used");
+    listener.flagOverridden(
+        state.id(),
+        flag,
+        "flag " + flag + " of '" + state.id() + "' " + reason + "; the phase's decision was used");
   }
 }

@@ -3,9 +3,9 @@ package dev.expandcontract.core.flags;
 import dev.expandcontract.core.store.MigrationState;
 
 /**
- * The flag engine behind a migration's switches. The phase drives the flags through {@link
- * #apply}; the request path asks the flags, and {@link FlagRouter} refuses any answer the phase
- * does not allow.
+ * The flag engine behind a migration's switches. The phase drives the flags through {@link #apply};
+ * the request path asks the flags, and {@link FlagRouter} refuses any answer the phase does not
+ * allow.
  */
 public interface MigrationFlags {
 

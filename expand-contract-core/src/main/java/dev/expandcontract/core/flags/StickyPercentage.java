@@ -3,9 +3,9 @@ package dev.expandcontract.core.flags;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Puts every key of a migration in a fixed bucket 0..9999. A key reads new when its bucket is
- * below percent × 100, so a key always goes the same way at a given percentage and raising the
- * percentage only ever moves keys from old to new.
+ * Puts every key of a migration in a fixed bucket 0..9999. A key reads new when its bucket is below
+ * percent × 100, so a key always goes the same way at a given percentage and raising the percentage
+ * only ever moves keys from old to new.
  */
 public final class StickyPercentage {
 

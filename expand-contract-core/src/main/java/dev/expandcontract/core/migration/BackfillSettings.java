@@ -3,8 +3,8 @@ package dev.expandcontract.core.migration;
 import java.time.Duration;
 
 /**
- * How a backfill paces itself. The batch size adapts between {@code minBatchSize} and
- * {@code maxBatchSize} so that one batch takes about {@code targetBatchTime}.
+ * How a backfill paces itself. The batch size adapts between {@code minBatchSize} and {@code
+ * maxBatchSize} so that one batch takes about {@code targetBatchTime}.
  *
  * @param batchSize rows per batch at the start
  * @param minBatchSize lower bound of the adaptive batch size

@@ -12,8 +12,8 @@ import java.util.function.UnaryOperator;
  * @param transform SQL expression over the old table's columns that yields the new value
  * @param reverseTransform SQL expression over the new columns that yields the old value, if
  *     declared; needed to roll back once writes to the old schema stopped
- * @param javaTransform Java twin of {@code transform}, letting a dual write set old and new in
- *     one statement; empty means the write path runs {@code transform} in SQL instead
+ * @param javaTransform Java twin of {@code transform}, letting a dual write set old and new in one
+ *     statement; empty means the write path runs {@code transform} in SQL instead
  */
 public record ColumnMapping(
     String oldColumn,

@@ -64,7 +64,8 @@ public final class MigrationControl {
           "rows_total",
           sql.dialect()
               .estimateRows(
-                  connection, sql.dialect().quote(sql.schema().oldTable()),
+                  connection,
+                  sql.dialect().quote(sql.schema().oldTable()),
                   sql.schema().oldTable()));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot start the backfill of " + id, e);
@@ -79,7 +80,13 @@ public final class MigrationControl {
       throw refuse(id, "pause", "nothing to pause: phase " + describe(state));
     }
     MigrationState paused =
-        apply(state, "pause", state.phase(), state.readPercent(), Map.of("paused", 1), actor,
+        apply(
+            state,
+            "pause",
+            state.phase(),
+            state.readPercent(),
+            Map.of("paused", 1),
+            actor,
             "paused by operator");
     listener.backfillPaused(id, "paused by " + actor);
     return paused;
@@ -93,8 +100,8 @@ public final class MigrationControl {
     Map<String, Object> changes = new HashMap<>();
     changes.put("paused", 0);
     changes.put("last_error", null);
-    return apply(state, "resume", state.phase(), state.readPercent(), changes, actor,
-        "resumed by operator");
+    return apply(
+        state, "resume", state.phase(), state.readPercent(), changes, actor, "resumed by operator");
   }
 
   /**
@@ -105,7 +112,9 @@ public final class MigrationControl {
     MigrationState state = load(id);
     List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
     if (!allowed.contains(state.phase()) || state.resyncOld()) {
-      throw refuse(id, "verify",
+      throw refuse(
+          id,
+          "verify",
           "verification needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
               + describe(state));
     }
@@ -128,15 +137,26 @@ public final class MigrationControl {
     }
     MigrationState state = require(id, "read-new", Phase.VERIFIED, Phase.READ_NEW);
     if (state.resyncOld() && percent < 100) {
-      throw refuse(id, "read-new",
+      throw refuse(
+          id,
+          "read-new",
           "the old schema is still being re-synced after a rollback (cursor "
-              + state.cursorKey() + " of " + state.upperKey() + "); reads stay at 100% until then");
+              + state.cursorKey()
+              + " of "
+              + state.upperKey()
+              + "); reads stay at 100% until then");
     }
     Map<String, Object> changes = new HashMap<>();
     boolean full = percent == 100;
     Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
     changes.put("read_new_full_at", full ? (fullSince != null ? fullSince : now()) : null);
-    return apply(state, "read-new", Phase.READ_NEW, percent, changes, actor,
+    return apply(
+        state,
+        "read-new",
+        Phase.READ_NEW,
+        percent,
+        changes,
+        actor,
         "reads from new: " + percent + "%");
   }
 
@@ -145,27 +165,40 @@ public final class MigrationControl {
     String action = "stop-old-writes";
     MigrationState state = require(id, action, Phase.READ_NEW);
     if (state.readPercent() != 100 || state.resyncOld()) {
-      throw refuse(id, action,
-          "reads must come 100% from new first (now " + state.readPercent() + "%"
-              + (state.resyncOld() ? ", old schema being re-synced" : "") + ")");
+      throw refuse(
+          id,
+          action,
+          "reads must come 100% from new first (now "
+              + state.readPercent()
+              + "%"
+              + (state.resyncOld() ? ", old schema being re-synced" : "")
+              + ")");
     }
     Duration soaked = Duration.ofMillis(now() - state.readNewFullAt());
     if (soaked.compareTo(soakTime) < 0) {
-      throw refuse(id, action,
-          "reads have been 100% new for " + soaked.toSeconds() + "s; soak time is "
-              + soakTime.toSeconds() + "s");
+      throw refuse(
+          id,
+          action,
+          "reads have been 100% new for "
+              + soaked.toSeconds()
+              + "s; soak time is "
+              + soakTime.toSeconds()
+              + "s");
     }
-    requireFleet(id, action,
-        i -> i.phaseSeen() == Phase.NEW_ONLY
-            || (i.phaseSeen() == Phase.READ_NEW && i.readPercentSeen() == 100),
+    requireFleet(
+        id,
+        action,
+        i ->
+            i.phaseSeen() == Phase.NEW_ONLY
+                || (i.phaseSeen() == Phase.READ_NEW && i.readPercentSeen() == 100),
         "read 100% from new");
-    return apply(state, action, Phase.NEW_ONLY, 100, Map.of(), actor,
-        "writes to the old schema stopped");
+    return apply(
+        state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
 
   /**
-   * NEW_ONLY to CONTRACTED: once every live instance stopped writing old, runs the contract DDL
-   * and records the phase. If the DDL fails the phase stays NEW_ONLY.
+   * NEW_ONLY to CONTRACTED: once every live instance stopped writing old, runs the contract DDL and
+   * records the phase. If the DDL fails the phase stays NEW_ONLY.
    */
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
     String action = "contract";
@@ -176,26 +209,35 @@ public final class MigrationControl {
   }
 
   /**
-   * Back to reads from old. Before NEW_ONLY this loses nothing (writes went to both). From
-   * NEW_ONLY it needs a reverse transform: reads stay at 100% new while the old schema is
-   * re-synced, then may ramp down. CONTRACTED is final.
+   * Back to reads from old. Before NEW_ONLY this loses nothing (writes went to both). From NEW_ONLY
+   * it needs a reverse transform: reads stay at 100% new while the old schema is re-synced, then
+   * may ramp down. CONTRACTED is final.
    */
   public MigrationState rollback(String id, String actor) {
     MigrationState state = load(id);
     return switch (state.phase()) {
-      case CONTRACTED -> throw refuse(id, "rollback",
-          "CONTRACTED is final: the old schema was dropped");
+      case CONTRACTED ->
+          throw refuse(id, "rollback", "CONTRACTED is final: the old schema was dropped");
       case NEW_ONLY -> rollbackNewOnly(state, actor);
       default -> {
         if (state.resyncOld()) {
-          throw refuse(id, "rollback",
-              "the old schema is still being re-synced (cursor " + state.cursorKey()
+          throw refuse(
+              id,
+              "rollback",
+              "the old schema is still being re-synced (cursor "
+                  + state.cursorKey()
                   + "); reading it now would return stale rows");
         }
         Map<String, Object> changes = freshBackfill(null);
         changes.put("upper_key", null);
         changes.put("read_new_full_at", null);
-        yield apply(state, "rollback", Phase.EXPANDED, 0, changes, actor,
+        yield apply(
+            state,
+            "rollback",
+            Phase.EXPANDED,
+            0,
+            changes,
+            actor,
             "rolled back from " + state.phase() + ": reads from old");
       }
     };
@@ -204,10 +246,13 @@ public final class MigrationControl {
   private MigrationState rollbackNewOnly(MigrationState state, String actor) {
     MigrationSql sql = sql(state.id());
     if (sql.migration().kind() != MigrationKind.COLUMN || !sql.migration().hasReverseTransform()) {
-      throw refuse(state.id(), "rollback",
+      throw refuse(
+          state.id(),
+          "rollback",
           "writes to the old schema stopped; rolling back needs a reverse transform on every"
               + " column of a column migration to re-sync the old schema first, and '"
-              + state.id() + "' has none");
+              + state.id()
+              + "' has none");
     }
     Map<String, Object> changes = freshBackfill(now());
     changes.put("resync_old", 1);
@@ -217,7 +262,13 @@ public final class MigrationControl {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot start the re-sync of " + state.id(), e);
     }
-    return apply(state, "rollback", Phase.READ_NEW, 100, changes, actor,
+    return apply(
+        state,
+        "rollback",
+        Phase.READ_NEW,
+        100,
+        changes,
+        actor,
         "rolled back from NEW_ONLY: writes go to both again; re-syncing the old schema");
   }
 
@@ -234,8 +285,7 @@ public final class MigrationControl {
     return changes;
   }
 
-  private void requireFleet(
-      String id, String action, Predicate<InstanceView> ready, String what) {
+  private void requireFleet(String id, String action, Predicate<InstanceView> ready, String what) {
     Instant since = store.clock().instant().minus(instanceTimeout);
     List<String> lagging =
         store.liveInstances(id, since).stream()
@@ -243,8 +293,8 @@ public final class MigrationControl {
             .map(i -> i.instanceId() + " (" + i.phaseSeen() + " " + i.readPercentSeen() + "%)")
             .toList();
     if (!lagging.isEmpty()) {
-      throw refuse(id, action, "not every live instance has yet acknowledged to " + what
-          + ": " + lagging);
+      throw refuse(
+          id, action, "not every live instance has yet acknowledged to " + what + ": " + lagging);
     }
   }
 
@@ -258,8 +308,13 @@ public final class MigrationControl {
       String reason) {
     if (!store.transition(state, to, percent, changes, actor, action + ": " + reason)) {
       MigrationState now = load(state.id());
-      throw refuse(state.id(), action,
-          "the state changed concurrently (now " + describe(now) + ", version " + now.version()
+      throw refuse(
+          state.id(),
+          action,
+          "the state changed concurrently (now "
+              + describe(now)
+              + ", version "
+              + now.version()
               + "); re-read and retry");
     }
     store.transitions(state.id(), 1).forEach(listener::phaseChanged);
@@ -269,7 +324,9 @@ public final class MigrationControl {
   private MigrationState require(String id, String action, Phase... allowed) {
     MigrationState state = load(id);
     if (!List.of(allowed).contains(state.phase())) {
-      throw refuse(id, action,
+      throw refuse(
+          id,
+          action,
           action + " is allowed in " + List.of(allowed) + "; phase is " + describe(state));
     }
     return state;

@@ -64,13 +64,22 @@ public final class Jdbc {
     }
   }
 
-  /** Runs work in its own READ COMMITTED transaction: committed on success, else rolled back. */
+  /**
+   * Runs work in its own READ COMMITTED transaction: committed on success, else rolled back.
+   *
+   * <p>The isolation level is set (and restored) only when the connection is not at READ COMMITTED
+   * already: on PostgreSQL, whose default it is, each set is a round trip to the server that would
+   * otherwise be paid twice per backfill batch for nothing.
+   */
   public static <T> T inTransaction(DataSource dataSource, TransactionWork<T> work)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       int isolation = connection.getTransactionIsolation();
+      boolean changeIsolation = isolation != Connection.TRANSACTION_READ_COMMITTED;
       boolean autoCommit = connection.getAutoCommit();
-      connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      if (changeIsolation) {
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
       connection.setAutoCommit(false);
       try {
         T result = work.run(connection);
@@ -81,7 +90,9 @@ public final class Jdbc {
         throw e;
       } finally {
         connection.setAutoCommit(autoCommit);
-        connection.setTransactionIsolation(isolation);
+        if (changeIsolation) {
+          connection.setTransactionIsolation(isolation);
+        }
       }
     }
   }

@@ -182,8 +182,8 @@ public final class MigrationSql {
   // ---- verification ----------------------------------------------------------------------
 
   /**
-   * Keys in a range whose new values differ from transform(old) or (table migrations) are
-   * missing from the new table: parameters (lower?), upper.
+   * Keys in a range whose new values differ from transform(old) or (table migrations) are missing
+   * from the new table: parameters (lower?), upper.
    */
   public String mismatchedKeys(boolean hasLower) {
     if (isColumnMigration()) {
@@ -325,13 +325,7 @@ public final class MigrationSql {
   /** Writes new values: column migrations new values then key; table migrations key first. */
   public String writeNew() {
     if (isColumnMigration()) {
-      return "UPDATE "
-          + newTable
-          + " SET "
-          + assignments(newColumns)
-          + " WHERE "
-          + newKey
-          + " = ?";
+      return "UPDATE " + newTable + " SET " + assignments(newColumns) + " WHERE " + newKey + " = ?";
     }
     List<String> columns = prepend(newKey, newColumns);
     return dialect.upsert(

@@ -112,8 +112,13 @@ public final class SchemaValidator {
    */
   private static boolean holdsText(int jdbcType) {
     return switch (jdbcType) {
-      case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR, Types.CLOB,
-          Types.NCLOB -> true;
+      case Types.VARCHAR,
+          Types.NVARCHAR,
+          Types.LONGVARCHAR,
+          Types.LONGNVARCHAR,
+          Types.CLOB,
+          Types.NCLOB ->
+          true;
       default -> false;
     };
   }
@@ -141,8 +146,8 @@ public final class SchemaValidator {
   }
 
   /**
-   * A transform is spliced into every copy statement, and into the probes below, which some
-   * drivers (PostgreSQL's, H2's) split at ';' and run one after the other: one expression only.
+   * A transform is spliced into every copy statement, and into the probes below, which some drivers
+   * (PostgreSQL's, H2's) split at ';' and run one after the other: one expression only.
    */
   private static void checkExpression(Migration m, String what, String expression) {
     if (expression.indexOf(';') >= 0) {

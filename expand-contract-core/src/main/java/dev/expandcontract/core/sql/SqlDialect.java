@@ -144,8 +144,7 @@ public abstract class SqlDialect {
         .collect(Collectors.joining(", "));
   }
 
-  static long queryLong(Connection connection, String sql, Object... params)
-      throws SQLException {
+  static long queryLong(Connection connection, String sql, Object... params) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         statement.setObject(i + 1, params[i]);

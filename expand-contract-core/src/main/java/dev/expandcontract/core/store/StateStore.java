@@ -111,8 +111,7 @@ public final class StateStore {
               } catch (SQLException e) {
                 // Another instance registered it first; its row is as good as ours.
               }
-              return load(id)
-                  .orElseThrow(() -> new IllegalStateException("cannot register " + id));
+              return load(id).orElseThrow(() -> new IllegalStateException("cannot register " + id));
             });
   }
 
@@ -249,12 +248,18 @@ public final class StateStore {
   }
 
   /**
-   * Moves the checkpoint inside the batch's own transaction. Fails (false) when the claim was
-   * lost, or the backfill was paused or rolled back meanwhile: the batch must then roll back. The
-   * claim itself is renewed by {@link #claim} before each batch.
+   * Moves the checkpoint inside the batch's own transaction. Fails (false) when the claim was lost,
+   * or the backfill was paused or rolled back meanwhile: the batch must then roll back. The claim
+   * itself is renewed by {@link #claim} before each batch.
    */
   public boolean checkpoint(
-      Connection batch, String id, String owner, boolean reverse, String cursor, long rows, int size)
+      Connection batch,
+      String id,
+      String owner,
+      boolean reverse,
+      String cursor,
+      long rows,
+      int size)
       throws SQLException {
     return Jdbc.update(
             batch,

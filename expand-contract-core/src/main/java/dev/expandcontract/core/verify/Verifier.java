@@ -16,8 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * Proves the new schema equals transform(old), batch by batch inside the database: each batch is
- * one comparison statement over a keyset range, so memory stays flat and only mismatching keys
- * (at most one batch of them) ever reach the JVM.
+ * one comparison statement over a keyset range, so memory stays flat and only mismatching keys (at
+ * most one batch of them) ever reach the JVM.
  */
 public final class Verifier {
 
@@ -44,11 +44,11 @@ public final class Verifier {
       while (!last) {
         KeyRange range = KeyRange.next(connection, sql, lower, end, batchSize);
         scan.rowsChecked += range.rows();
-        scan.mismatched += collect(connection, sql, sql.mismatchedKeys(range.hasLower()), range,
-            scan, "differs");
+        scan.mismatched +=
+            collect(connection, sql, sql.mismatchedKeys(range.hasLower()), range, scan, "differs");
         if (sql.migration().kind() == MigrationKind.TABLE) {
-          scan.extra += collect(connection, sql, sql.extraKeys(range.hasLower()), range, scan,
-              "only in new");
+          scan.extra +=
+              collect(connection, sql, sql.extraKeys(range.hasLower()), range, scan, "only in new");
         }
         lower = range.upper();
         last = range.last();
@@ -68,8 +68,8 @@ public final class Verifier {
   }
 
   private long collect(
-      Connection connection, MigrationSql sql, String query, KeyRange range, Scan scan,
-      String what) throws SQLException {
+      Connection connection, MigrationSql sql, String query, KeyRange range, Scan scan, String what)
+      throws SQLException {
     KeyType keyType = sql.keyType();
     long found = 0;
     try (PreparedStatement statement = connection.prepareStatement(query)) {

@@ -31,7 +31,10 @@ final class ConfiguredMigrations {
     Migration.Builder<?> builder =
         p.kind() == MigrationKind.COLUMN
             ? Migration.column(id).table(p.table()).key(p.key())
-            : Migration.table(id).from(p.table()).key(p.key()).into(p.newTable())
+            : Migration.table(id)
+                .from(p.table())
+                .key(p.key())
+                .into(p.newTable())
                 .newKey(p.newKey());
     for (int i = 0; i < p.columns().size(); i++) {
       ColumnProperties c = p.columns().get(i);

@@ -72,7 +72,8 @@ public final class ExpandContractAutoConfiguration {
       ObjectProvider<Migration> migrationBeans,
       MigrationFlags flags,
       ObjectProvider<ExpandContractListener> listeners) {
-    List<Migration> migrations = new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
+    List<Migration> migrations =
+        new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
     migrationBeans.orderedStream().forEach(migrations::add);
     return ExpandContract.builder(dataSource)
         .migrations(migrations)
@@ -166,7 +167,9 @@ public final class ExpandContractAutoConfiguration {
       FF4j ff4j = new FF4j();
       long ttlSeconds = Math.max(1, properties.flags().cacheTtl().toSeconds());
       // Flag checks on the request path read this cache, never the database.
-      FF4jCacheProxy cached = new FF4jCacheProxy(store, new InMemoryPropertyStore(), new InMemoryCacheManager(ttlSeconds));
+      FF4jCacheProxy cached =
+          new FF4jCacheProxy(
+              store, new InMemoryPropertyStore(), new InMemoryCacheManager(ttlSeconds));
       ff4j.setFeatureStore(cached);
       return ff4j;
     }
@@ -181,11 +184,11 @@ public final class ExpandContractAutoConfiguration {
   /**
    * Keeps Hibernate's inserts off the old columns on PostgreSQL. By default Hibernate fetches an
    * IDENTITY key with {@code getGeneratedKeys()} without naming the column, so the PostgreSQL
-   * driver appends {@code RETURNING *}: the insert then returns every column of the table, and
-   * once its server-side prepared plan is cached, dropping an old column under traffic makes it
-   * fail with "cached plan must not change result type". With generated-keys retrieval off,
-   * Hibernate writes {@code INSERT ... RETURNING <id>} itself, whose result never changes. A
-   * value the application set explicitly is kept.
+   * driver appends {@code RETURNING *}: the insert then returns every column of the table, and once
+   * its server-side prepared plan is cached, dropping an old column under traffic makes it fail
+   * with "cached plan must not change result type". With generated-keys retrieval off, Hibernate
+   * writes {@code INSERT ... RETURNING <id>} itself, whose result never changes. A value the
+   * application set explicitly is kept.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HibernatePropertiesCustomizer.class)

@@ -17,9 +17,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Turns the core's events into Micrometer meters, progress log lines and a health contributor.
- * The listeners reach the core lazily, so they can need the {@link ExpandContract} bean they
- * listen to.
+ * Turns the core's events into Micrometer meters, progress log lines and a health contributor. The
+ * listeners reach the core lazily, so they can need the {@link ExpandContract} bean they listen to.
  */
 @AutoConfiguration(
     after = ExpandContractAutoConfiguration.class,

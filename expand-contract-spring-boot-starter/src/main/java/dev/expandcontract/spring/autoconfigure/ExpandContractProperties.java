@@ -12,8 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Configuration of expand-contract migrations, under {@code expand-contract}.
  *
  * @param enabled whether expand-contract is auto-configured
- * @param instanceId name of this instance in heartbeats, claims and transition history; defaults
- *     to host name and a random suffix
+ * @param instanceId name of this instance in heartbeats, claims and transition history; defaults to
+ *     host name and a random suffix
  * @param tablePrefix prefix of the library's own state tables
  * @param refreshInterval how often this instance re-reads the shared state and sends a heartbeat
  * @param instanceTimeout after how long without a heartbeat an instance no longer counts as live
@@ -51,7 +51,8 @@ public record ExpandContractProperties(
    *     application's database) or {@code in-memory} (tests, single instance)
    * @param cacheTtl how long an instance caches flags, so flag checks never hit the database
    */
-  public record Flags(@DefaultValue("jdbc") FlagStore store, @DefaultValue("3s") Duration cacheTtl) {}
+  public record Flags(
+      @DefaultValue("jdbc") FlagStore store, @DefaultValue("3s") Duration cacheTtl) {}
 
   /** Where the FF4j features are stored. */
   public enum FlagStore {
@@ -60,11 +61,10 @@ public record ExpandContractProperties(
   }
 
   /**
-   * @param sampleRate share of eligible reads (0..1) that also compare old with new
-   * @param timeout upper bound of the comparing statement; past it the read falls back to old
+   * @param sampleRate share of eligible reads (0..1) that also compare old with new, off the
+   *     request thread
    */
-  public record ShadowRead(
-      @DefaultValue("1.0") double sampleRate, @DefaultValue("200ms") Duration timeout) {}
+  public record ShadowRead(@DefaultValue("1.0") double sampleRate) {}
 
   /**
    * @param enabled whether this instance runs backfill batches
@@ -85,8 +85,8 @@ public record ExpandContractProperties(
       @DefaultValue("5") int maxAttempts) {}
 
   /**
-   * @param writeRole role required for POST actions when Spring Security is present; the
-   *     endpoint checks it itself, whatever the application's filter chain lets through
+   * @param writeRole role required for POST actions when Spring Security is present; the endpoint
+   *     checks it itself, whatever the application's filter chain lets through
    */
   public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
 
@@ -150,8 +150,8 @@ public record ExpandContractProperties(
   /**
    * @param old the old column holding the attribute
    * @param newColumn the new column ({@code new} in YAML)
-   * @param transform SQL over the old table's columns computing the new value; defaults to the
-   *     old column
+   * @param transform SQL over the old table's columns computing the new value; defaults to the old
+   *     column
    * @param reverse SQL over the new columns recomputing the old value, for rollback after NEW_ONLY
    */
   public record ColumnProperties(

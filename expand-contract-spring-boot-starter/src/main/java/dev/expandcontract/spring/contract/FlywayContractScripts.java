@@ -24,9 +24,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
- * history table of their own, through a guard callback that refuses them unless the migration is
- * in NEW_ONLY. DDL waits for its lock only briefly and is retried with jittered back-off, so it
- * never queues the application's traffic behind a long transaction.
+ * history table of their own, through a guard callback that refuses them unless the migration is in
+ * NEW_ONLY. DDL waits for its lock only briefly and is retried with jittered back-off, so it never
+ * queues the application's traffic behind a long transaction.
  */
 public final class FlywayContractScripts {
 
@@ -88,8 +88,13 @@ public final class FlywayContractScripts {
       }
     }
     throw new IllegalStateException(
-        "contract DDL of '" + id + "' failed after " + maxAttempts + " attempts: "
-            + last.getMessage(), last);
+        "contract DDL of '"
+            + id
+            + "' failed after "
+            + maxAttempts
+            + " attempts: "
+            + last.getMessage(),
+        last);
   }
 
   /**
@@ -119,24 +124,25 @@ public final class FlywayContractScripts {
       connection.close();
       throw e;
     }
-    return (Connection) Proxy.newProxyInstance(
-        FlywayContractScripts.class.getClassLoader(),
-        new Class<?>[] {Connection.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("close") && method.getParameterCount() == 0) {
-            try {
-              resetDdlLockTimeout(connection, dialect);
-            } finally {
-              connection.close();
-            }
-            return null;
-          }
-          try {
-            return method.invoke(connection, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (Connection)
+        Proxy.newProxyInstance(
+            FlywayContractScripts.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                try {
+                  resetDdlLockTimeout(connection, dialect);
+                } finally {
+                  connection.close();
+                }
+                return null;
+              }
+              try {
+                return method.invoke(connection, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   private static void resetDdlLockTimeout(Connection connection, SqlDialect dialect) {
@@ -165,8 +171,8 @@ public final class FlywayContractScripts {
   }
 
   private static void backoff(int attempt) {
-    long millis = (long) (200 * Math.pow(2, attempt - 1) * (0.5 + ThreadLocalRandom.current()
-        .nextDouble()));
+    long millis =
+        (long) (200 * Math.pow(2, attempt - 1) * (0.5 + ThreadLocalRandom.current().nextDouble()));
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

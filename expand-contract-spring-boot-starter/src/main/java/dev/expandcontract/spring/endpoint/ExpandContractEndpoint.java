@@ -28,8 +28,15 @@ import org.springframework.util.ClassUtils;
 public class ExpandContractEndpoint {
 
   static final List<String> ACTIONS =
-      List.of("start-backfill", "pause", "resume", "verify", "read-new", "stop-old-writes",
-          "contract", "rollback");
+      List.of(
+          "start-backfill",
+          "pause",
+          "resume",
+          "verify",
+          "read-new",
+          "stop-old-writes",
+          "contract",
+          "rollback");
 
   private static final boolean SPRING_SECURITY =
       ClassUtils.isPresent("org.springframework.security.core.Authentication", null);
@@ -39,16 +46,22 @@ public class ExpandContractEndpoint {
   private final String writeRole;
 
   /**
-   * @param writeRole role a caller needs for actions when Spring Security is present; checked
-   *     here, so it holds whatever security filter chain the application configures
+   * @param writeRole role a caller needs for actions when Spring Security is present; checked here,
+   *     so it holds whatever security filter chain the application configures
    */
-  public ExpandContractEndpoint(ExpandContract expandContract,
-      @Nullable FlywayContractScripts contractScripts, String writeRole) {
+  public ExpandContractEndpoint(
+      ExpandContract expandContract,
+      @Nullable FlywayContractScripts contractScripts,
+      String writeRole) {
     this.expandContract = expandContract;
     this.writeRole = writeRole;
-    this.contractDdl = contractScripts != null ? contractScripts::forMigration : id -> () -> {
-      throw new IllegalStateException("contract needs Flyway on the classpath");
-    };
+    this.contractDdl =
+        contractScripts != null
+            ? contractScripts::forMigration
+            : id ->
+                () -> {
+                  throw new IllegalStateException("contract needs Flyway on the classpath");
+                };
   }
 
   @ReadOperation
@@ -76,12 +89,16 @@ public class ExpandContractEndpoint {
       return error(403, "actions need role " + writeRole, null);
     }
     if (!ACTIONS.contains(action)) {
-      return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-          "unknown action '" + action + "'; one of " + ACTIONS, null);
+      return error(
+          WebEndpointResponse.STATUS_BAD_REQUEST,
+          "unknown action '" + action + "'; one of " + ACTIONS,
+          null);
     }
     if (action.equals("read-new") && (percent == null || percent < 0 || percent > 100)) {
-      return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-          "read-new needs a percent between 0 and 100, got " + percent, null);
+      return error(
+          WebEndpointResponse.STATUS_BAD_REQUEST,
+          "read-new needs a percent between 0 and 100, got " + percent,
+          null);
     }
     String actor = security.getPrincipal() != null ? security.getPrincipal().getName() : "actuator";
     MigrationControl control = expandContract.control();
@@ -109,7 +126,9 @@ public class ExpandContractEndpoint {
       return error(409, e.getMessage(), MigrationDescriptor.of(expandContract.status(id)));
     } catch (RuntimeException e) {
       // e.g. contract DDL that failed after its retries: the phase did not change.
-      return error(409, action + " failed: " + e.getMessage(),
+      return error(
+          409,
+          action + " failed: " + e.getMessage(),
           MigrationDescriptor.of(expandContract.status(id)));
     }
   }

@@ -47,11 +47,21 @@ public record MigrationDescriptor(
 
   /** One recorded transition. */
   public record TransitionDescriptor(
-      long version, String from, String to, int readPercent, Instant at, String actor,
+      long version,
+      String from,
+      String to,
+      int readPercent,
+      Instant at,
+      String actor,
       String reason) {
     static TransitionDescriptor of(PhaseTransition t) {
       return new TransitionDescriptor(
-          t.version(), t.from().name(), t.to().name(), t.readPercent(), t.at(), t.actor(),
+          t.version(),
+          t.from().name(),
+          t.to().name(),
+          t.readPercent(),
+          t.at(),
+          t.actor(),
           t.reason());
     }
   }

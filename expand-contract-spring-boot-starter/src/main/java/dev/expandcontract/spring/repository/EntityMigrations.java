@@ -39,9 +39,11 @@ public final class EntityMigrations {
     Map<String, List<Field>> annotated = new LinkedHashMap<>();
     ReflectionUtils.doWithFields(
         entityType,
-        field -> annotated
-            .computeIfAbsent(field.getAnnotation(Migrated.class).migration(), k -> new ArrayList<>())
-            .add(field),
+        field ->
+            annotated
+                .computeIfAbsent(
+                    field.getAnnotation(Migrated.class).migration(), k -> new ArrayList<>())
+                .add(field),
         field -> field.isAnnotationPresent(Migrated.class));
     if (annotated.isEmpty()) {
       return Optional.empty();
@@ -50,8 +52,14 @@ public final class EntityMigrations {
     annotated.forEach(
         (id, fields) -> {
           Migration migration =
-              migrations.apply(id).orElseThrow(() -> invalid(entityType, fields.get(0),
-                  "names migration '" + id + "', which is not declared"));
+              migrations
+                  .apply(id)
+                  .orElseThrow(
+                      () ->
+                          invalid(
+                              entityType,
+                              fields.get(0),
+                              "names migration '" + id + "', which is not declared"));
           ordered.put(id, orderLikeMappings(entityType, migration, fields));
         });
     return Optional.of(new EntityMigrations(entityType, ordered));
@@ -71,16 +79,27 @@ public final class EntityMigrations {
       Field field = byColumn.remove(mapping.oldColumn().toLowerCase(Locale.ROOT));
       if (field == null) {
         throw new InvalidMigrationException(
-            "entity " + entityType.getName() + " has no @Migrated field for column '"
-                + mapping.oldColumn() + "' of migration '" + migration.id() + "'");
+            "entity "
+                + entityType.getName()
+                + " has no @Migrated field for column '"
+                + mapping.oldColumn()
+                + "' of migration '"
+                + migration.id()
+                + "'");
       }
       ReflectionUtils.makeAccessible(field);
       result.add(field);
     }
     if (!byColumn.isEmpty()) {
       Field extra = byColumn.values().iterator().next();
-      throw invalid(entityType, extra, "maps column '" + column(extra)
-          + "', which migration '" + migration.id() + "' does not map");
+      throw invalid(
+          entityType,
+          extra,
+          "maps column '"
+              + column(extra)
+              + "', which migration '"
+              + migration.id()
+              + "' does not map");
     }
     return result;
   }

@@ -52,7 +52,10 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
                       EntityMigrations.of(repository.getDomainType(), this::migration)
                           .ifPresent(
                               entity ->
+                                  // First in the chain, outside Spring Data's own
+                                  // transaction: then it knows whether the caller has one.
                                   proxy.addAdvice(
+                                      0,
                                       new MigrationRepositoryInterceptor(
                                           entity,
                                           expandContract,

@@ -23,17 +23,18 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.jdbc.datasource.DataSourceUtils;
-import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+import org.springframework.jdbc.support.SQLExceptionTranslator;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Wraps one Spring Data repository whose entity has {@code @Migrated} fields. Saves and deletes
- * are followed, in the caller's transaction, by the core's dual write of the migrated columns;
- * reads fill the migrated fields from old or new as the flags route each key; a
- * {@link RoutedQuery} method runs its new-schema twin once the flag says so. The decisions are
- * the core's ({@link FlagRouter}); this class only calls it.
+ * Wraps one Spring Data repository whose entity has {@code @Migrated} fields. Saves and deletes are
+ * followed, in the caller's transaction, by the core's dual write of the migrated columns; reads
+ * fill the migrated fields from old or new as the flags route each key; a {@link RoutedQuery}
+ * method runs its new-schema twin once the flag says so. The decisions are the core's ({@link
+ * FlagRouter}); this class only calls it.
  */
 final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
@@ -71,27 +72,52 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
   }
 
+  /** Attempts of a repository call this interceptor runs in its own transaction. */
+  static final int ATTEMPTS = 3;
+
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
     if (invocation.getMethod().getDeclaringClass() == Object.class) {
       return invocation.proceed();
     }
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      return inTransaction(invocation); // the caller's transaction: only the caller can retry it
+    }
+    Object[] args = invocation.getArguments();
+    LockVictims.IdSnapshot ids =
+        new LockVictims.IdSnapshot(
+            entity.entityType(), args.length == 0 ? List.of() : entities(args[0]));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(((ProxyMethodInvocation) invocation).invocableClone());
+      } catch (RuntimeException e) {
+        if (attempt == ATTEMPTS || !LockVictims.isVictim(e)) {
+          throw e;
+        }
+        ids.restore(); // a rolled-back insert may have assigned an id
+        LockVictims.backoff(attempt);
+      }
+    }
+  }
+
+  private Object inTransaction(MethodInvocation invocation) throws Throwable {
     String name = invocation.getMethod().getName();
     try {
       // One transaction around the repository call and the dual write: the caller's, if any.
-      return transactions.execute(status -> {
-        try {
-          if (name.startsWith("save")) {
-            return save(invocation);
-          }
-          if (name.startsWith("delete")) {
-            return delete(invocation);
-          }
-          return read(invocation);
-        } catch (Throwable e) {
-          throw new Wrapped(e);
-        }
-      });
+      return transactions.execute(
+          status -> {
+            try {
+              if (name.startsWith("save")) {
+                return save(invocation);
+              }
+              if (name.startsWith("delete")) {
+                return delete(invocation);
+              }
+              return read(invocation);
+            } catch (Throwable e) {
+              throw new Wrapped(e);
+            }
+          });
     } catch (Wrapped e) {
       throw e.getCause();
     }
@@ -112,16 +138,17 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
         }
       }
     }
-    withConnection(connection -> {
-      for (Object e : saved) {
-        Object key = key(e);
-        for (String id : entity.migrationIds()) {
-          MigrationState state = expandContract.get().state(id);
-          boolean writeOld = expandContract.get().router().writeOld(state);
-          expandContract.get().rows(id).write(connection, key, entity.values(id, e), writeOld);
-        }
-      }
-    });
+    withConnection(
+        connection -> {
+          for (Object e : saved) {
+            Object key = key(e);
+            for (String id : entity.migrationIds()) {
+              MigrationState state = expandContract.get().state(id);
+              boolean writeOld = expandContract.get().router().writeOld(state);
+              expandContract.get().rows(id).write(connection, key, entity.values(id, e), writeOld);
+            }
+          }
+        });
     return result;
   }
 
@@ -131,7 +158,8 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     if (!KEYED_DELETES.contains(name)) {
       // Refused before anything is deleted: nothing may be half-applied.
       throw new UnsupportedOperationException(
-          name + " on an entity with @Migrated fields cannot be dual-written: load the entities"
+          name
+              + " on an entity with @Migrated fields cannot be dual-written: load the entities"
               + " and delete them, or delete by id");
     }
     boolean everything = args.length == 0; // deleteAll(), deleteAllInBatch()
@@ -143,17 +171,18 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     }
     Object result = invocation.proceed();
     entityManager.flush(); // the old rows go first, the order the backfill locks them in
-    withConnection(connection -> {
-      for (String id : entity.migrationIds()) {
-        MigratedRows rows = expandContract.get().rows(id);
-        if (everything) {
-          rows.deleteAll(connection);
-        }
-        for (Object key : keys) {
-          rows.delete(connection, key);
-        }
-      }
-    });
+    withConnection(
+        connection -> {
+          for (String id : entity.migrationIds()) {
+            MigratedRows rows = expandContract.get().rows(id);
+            if (everything) {
+              rows.deleteAll(connection);
+            }
+            for (Object key : keys) {
+              rows.delete(connection, key);
+            }
+          }
+        });
     return result;
   }
 
@@ -183,7 +212,10 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
             method.getDeclaringClass(), routed.newQuery(), method.getParameterTypes());
     if (twin == null) {
       throw new IllegalStateException(
-          "@RoutedQuery on " + method + " names " + routed.newQuery()
+          "@RoutedQuery on "
+              + method
+              + " names "
+              + routed.newQuery()
               + ", which has other parameters or does not exist");
     }
     Object proxy = ((ProxyMethodInvocation) invocation).getProxy();
@@ -196,25 +228,34 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     for (Object e : loaded) {
       byKey.put(key(e), e);
     }
-    withConnection(connection -> {
-      for (String id : entity.migrationIds()) {
-        MigrationState state = expandContract.get().state(id);
-        FlagRouter router = expandContract.get().router();
-        List<Object> fromNew = new ArrayList<>();
-        List<Object> fromOld = new ArrayList<>();
-        for (Object key : byKey.keySet()) {
-          boolean readNew = router.readNew(state, key);
-          (readNew ? fromNew : fromOld).add(key);
-        }
-        MigratedRows rows = expandContract.get().rows(id);
-        assign(id, byKey, fromNew, fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
-        assign(id, byKey, fromOld, fromOld.isEmpty() ? Map.of() : rows.readOld(connection, fromOld));
-        record(id, fromNew.size(), fromOld.size());
-        if (!fromOld.isEmpty() && router.shadowRead(state)) {
-          shadowReads.compare(rows, fromOld);
-        }
-      }
-    });
+    withConnection(
+        connection -> {
+          for (String id : entity.migrationIds()) {
+            MigrationState state = expandContract.get().state(id);
+            FlagRouter router = expandContract.get().router();
+            List<Object> fromNew = new ArrayList<>();
+            List<Object> fromOld = new ArrayList<>();
+            for (Object key : byKey.keySet()) {
+              boolean readNew = router.readNew(state, key);
+              (readNew ? fromNew : fromOld).add(key);
+            }
+            MigratedRows rows = expandContract.get().rows(id);
+            assign(
+                id,
+                byKey,
+                fromNew,
+                fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
+            assign(
+                id,
+                byKey,
+                fromOld,
+                fromOld.isEmpty() ? Map.of() : rows.readOld(connection, fromOld));
+            record(id, fromNew.size(), fromOld.size());
+            if (!fromOld.isEmpty() && router.shadowRead(state)) {
+              shadowReads.compare(rows, fromOld);
+            }
+          }
+        });
   }
 
   private void record(String id, int fromNew, int fromOld) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compares old with new for a sample of reads, off the request thread: the comparison is one
- * statement (one snapshot) in the database, so it needs nothing from the caller's transaction,
- * and a full queue drops comparisons instead of slowing requests.
+ * statement (one snapshot) in the database, so it needs nothing from the caller's transaction, and
+ * a full queue drops comparisons instead of slowing requests.
  */
 public final class ShadowReads implements AutoCloseable {
 
@@ -47,14 +47,17 @@ public final class ShadowReads implements AutoCloseable {
       return;
     }
     List<Object> copy = List.copyOf(keys);
-    executor.execute(() -> {
-      try (Connection connection = dataSource.getConnection()) {
-        rows.readOldComparingNew(connection, copy);
-      } catch (SQLException | RuntimeException e) {
-        log.debug("shadow read of {} failed; the caller was not affected",
-            rows.sql().migration().id(), e);
-      }
-    });
+    executor.execute(
+        () -> {
+          try (Connection connection = dataSource.getConnection()) {
+            rows.readOldComparingNew(connection, copy);
+          } catch (SQLException | RuntimeException e) {
+            log.debug(
+                "shadow read of {} failed; the caller was not affected",
+                rows.sql().migration().id(),
+                e);
+          }
+        });
   }
 
   @Override

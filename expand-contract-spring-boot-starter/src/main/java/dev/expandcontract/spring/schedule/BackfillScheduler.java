@@ -13,11 +13,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * Drives the shared state and the backfill from a {@link ThreadPoolTaskScheduler}: a refresh
- * (state + heartbeat) every interval, and per migration a batch loop that reschedules itself —
- * right after the configured pause while there is work, after the poll interval when idle. It
- * starts after the context, so it never blocks start-up, and on shutdown lets the batch in flight
- * commit before it stops.
+ * Drives the shared state and the backfill from a {@link ThreadPoolTaskScheduler}: a refresh (state
+ * + heartbeat) every interval, and per migration a batch loop that reschedules itself — right after
+ * the configured pause while there is work, after the poll interval when idle. It starts after the
+ * context, so it never blocks start-up, and on shutdown lets the batch in flight commit before it
+ * stops.
  */
 public final class BackfillScheduler implements SmartLifecycle {
 

@@ -23,8 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code expandcontract} actuator endpoint over real HTTP: status for anyone, actions for the
- * operator role, and every answer of the control surface (200, 400, 401, 403, 404, 409). Flags
- * live in FF4j's JDBC store here, the default.
+ * operator role, and every answer of the control surface (200, 400, 401, 403, 404, 409). Flags live
+ * in FF4j's JDBC store here, the default.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -32,8 +32,18 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class ActuatorEndpointTest extends ItSupport {
 
-  private static final List<String> FIELDS = List.of("id", "kind", "phase", "readPercent",
-      "rowsDone", "rowsTotal", "rowsPerSecond", "etaSeconds", "lastError", "transitions");
+  private static final List<String> FIELDS =
+      List.of(
+          "id",
+          "kind",
+          "phase",
+          "readPercent",
+          "rowsDone",
+          "rowsTotal",
+          "rowsPerSecond",
+          "etaSeconds",
+          "lastError",
+          "transitions");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -79,11 +89,14 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(post("/actuator/expandcontract/" + EMAIL, body, null).status).isEqualTo(401);
     assertThat(post("/actuator/expandcontract/" + EMAIL, body, "wrong-password").status)
         .isEqualTo(401);
-    assertThat(post("/actuator/expandcontract/" + EMAIL, body, ItSecurityConfiguration.VIEWER)
-        .status).isEqualTo(403);
+    assertThat(
+            post("/actuator/expandcontract/" + EMAIL, body, ItSecurityConfiguration.VIEWER).status)
+        .isEqualTo(403);
     // The operator is let through; the guard then refuses: nothing to pause.
-    assertThat(post("/actuator/expandcontract/" + EMAIL, body, ItSecurityConfiguration.OPERATOR)
-        .status).isEqualTo(409);
+    assertThat(
+            post("/actuator/expandcontract/" + EMAIL, body, ItSecurityConfiguration.OPERATOR)
+                .status)
+        .isEqualTo(409);
   }
 
   @Test
@@ -92,33 +105,34 @@ abstract class ActuatorEndpointTest extends ItSupport {
     JsonNode before = get("/actuator/expandcontract/" + EMAIL).body;
     assertThat(before.get("phase").asString()).isEqualTo("EXPANDED");
 
-    Response unknownId = operator("/actuator/expandcontract/no-such-migration",
-        "{\"action\": \"start-backfill\"}");
+    Response unknownId =
+        operator("/actuator/expandcontract/no-such-migration", "{\"action\": \"start-backfill\"}");
     assertThat(unknownId.status).isEqualTo(404);
     assertThat(unknownId.body.get("reason").asString()).contains("no-such-migration");
 
-    Response unknownAction = operator("/actuator/expandcontract/" + EMAIL,
-        "{\"action\": \"drop-everything\"}");
+    Response unknownAction =
+        operator("/actuator/expandcontract/" + EMAIL, "{\"action\": \"drop-everything\"}");
     assertThat(unknownAction.status).isEqualTo(400);
     assertThat(unknownAction.body.get("reason").asString()).contains("drop-everything");
 
-    Response badPercent = operator("/actuator/expandcontract/" + EMAIL,
-        "{\"action\": \"read-new\", \"percent\": 150}");
+    Response badPercent =
+        operator(
+            "/actuator/expandcontract/" + EMAIL, "{\"action\": \"read-new\", \"percent\": 150}");
     assertThat(badPercent.status).isEqualTo(400);
     assertThat(badPercent.body.get("reason").asString()).contains("150");
 
-    Response noPercent = operator("/actuator/expandcontract/" + EMAIL,
-        "{\"action\": \"read-new\"}");
+    Response noPercent =
+        operator("/actuator/expandcontract/" + EMAIL, "{\"action\": \"read-new\"}");
     assertThat(noPercent.status).isEqualTo(400);
 
-    Response tooEarly = operator("/actuator/expandcontract/" + EMAIL,
-        "{\"action\": \"contract\"}");
+    Response tooEarly = operator("/actuator/expandcontract/" + EMAIL, "{\"action\": \"contract\"}");
     assertThat(tooEarly.status).isEqualTo(409);
     assertThat(tooEarly.body.get("reason").asString()).contains("NEW_ONLY").contains("EXPANDED");
     assertThat(tooEarly.body.get("migration").get("phase").asString()).isEqualTo("EXPANDED");
 
-    Response readNewTooEarly = operator("/actuator/expandcontract/" + EMAIL,
-        "{\"action\": \"read-new\", \"percent\": 10}");
+    Response readNewTooEarly =
+        operator(
+            "/actuator/expandcontract/" + EMAIL, "{\"action\": \"read-new\", \"percent\": 10}");
     assertThat(readNewTooEarly.status).isEqualTo(409);
 
     JsonNode after = get("/actuator/expandcontract/" + EMAIL).body;
@@ -140,13 +154,18 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(started.body.get("migration").get("phase").asString())
         .isIn("BACKFILLING", "BACKFILLED");
 
-    JsonNode backfilled = Poll.until(TIMEOUT, "the backfill over HTTP", () -> {
-      try {
-        return get(path).body;
-      } catch (IOException | InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }, node -> node.get("phase").asString().equals("BACKFILLED"));
+    JsonNode backfilled =
+        Poll.until(
+            TIMEOUT,
+            "the backfill over HTTP",
+            () -> {
+              try {
+                return get(path).body;
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            node -> node.get("phase").asString().equals("BACKFILLED"));
     long rows = customers.count();
     assertThat(backfilled.get("rowsDone").asLong()).isEqualTo(rows);
     assertThat(backfilled.get("rowsTotal").asLong()).isGreaterThanOrEqualTo(rows);
@@ -188,21 +207,24 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(operator(path, "{\"action\": \"verify\"}").status).isEqualTo(200);
     assertThat(operator(path, "{\"action\": \"read-new\", \"percent\": 100}").status)
         .isEqualTo(200);
-    expandContract.refresh(); // this instance acknowledges reads at 100% at once
+    acknowledge(); // this instance acknowledges reads at 100% at once
     assertThat(operator(path, "{\"action\": \"stop-old-writes\"}").status).isEqualTo(200);
-    expandContract.refresh();
+    acknowledge();
 
     Response contracted = operator(path, "{\"action\": \"contract\"}");
     assertThat(contracted.status).as("%s", contracted.body).isEqualTo(200);
     assertThat(contracted.body.get("migration").get("phase").asString()).isEqualTo("CONTRACTED");
-    assertThat(jdbc.queryForList(
-        "select * from customers where id = (select min(id) from customers)").get(0))
-        .containsKey("email_normalized").doesNotContainKey("email");
+    assertThat(
+            jdbc.queryForList("select * from customers where id = (select min(id) from customers)")
+                .get(0))
+        .containsKey("email_normalized")
+        .doesNotContainKey("email");
 
     Response refused = operator(path, "{\"action\": \"rollback\"}");
     assertThat(refused.status).isEqualTo(409);
     assertThat(refused.body.get("reason").asString()).contains("CONTRACTED is final");
-    assertThat(customers.findAll()).extracting(Customer::getEmail)
+    assertThat(customers.findAll())
+        .extracting(Customer::getEmail)
         .allMatch(email -> email.equals(email.toLowerCase()));
   }
 
@@ -220,15 +242,19 @@ abstract class ActuatorEndpointTest extends ItSupport {
 
   private Response post(String path, String body, String user)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (user != null) {
-      String credentials = user.equals("wrong-password")
-          ? ItSecurityConfiguration.OPERATOR + ":nope"
-          : user + ":" + ItSecurityConfiguration.PASSWORD;
-      request.header("Authorization", "Basic "
-          + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+      String credentials =
+          user.equals("wrong-password")
+              ? ItSecurityConfiguration.OPERATOR + ":nope"
+              : user + ":" + ItSecurityConfiguration.PASSWORD;
+      request.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
     }
     return send(request.build());
   }
@@ -236,7 +262,8 @@ abstract class ActuatorEndpointTest extends ItSupport {
   private Response send(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     String body = response.body();
-    return new Response(response.statusCode(),
+    return new Response(
+        response.statusCode(),
         body == null || body.isBlank() ? json.nullNode() : json.readTree(body));
   }
 

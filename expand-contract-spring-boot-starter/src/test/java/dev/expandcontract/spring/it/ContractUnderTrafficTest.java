@@ -59,6 +59,7 @@ abstract class ContractUnderTrafficTest extends ItSupport {
 
   /** Last raw email acknowledged per live key. */
   private final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
+
   private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
   private final AtomicLong operations = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
@@ -75,7 +76,8 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     }
     // (Only the columns of customer-email: the other test may have contracted customer-address.)
     jdbc.batchUpdate("insert into customers (name, email) values (?, ?)", legacy);
-    jdbc.query("select id, email from customers where name like 'legacy%'",
+    jdbc.query(
+        "select id, email from customers where name like 'legacy%'",
         (ResultSet rs) -> {
           acknowledged.put(rs.getLong(1), rs.getString(2));
         });
@@ -85,8 +87,10 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     List<Future<?>> traffic = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
-      List<Long> own = acknowledged.keySet().stream()
-          .filter(id -> id % THREADS == thread).collect(Collectors.toCollection(ArrayList::new));
+      List<Long> own =
+          acknowledged.keySet().stream()
+              .filter(id -> id % THREADS == thread)
+              .collect(Collectors.toCollection(ArrayList::new));
       traffic.add(pool.submit(() -> run(thread, own)));
     }
     try {
@@ -100,22 +104,27 @@ abstract class ContractUnderTrafficTest extends ItSupport {
       awaitOperations(100);
 
       control.readNew(EMAIL, 100, "test");
-      expandContract.refresh(); // this instance acknowledges reads at 100%
+      acknowledge(); // this instance acknowledges reads at 100%
       awaitOperations(100);
       control.stopOldWrites(EMAIL, "test");
-      expandContract.refresh(); // ... and that it no longer writes the old column
+      acknowledge(); // ... and that it no longer writes the old column
       awaitOperations(150);
-      assertThat(jdbc.queryForObject(
-          "select count(*) from customers where email is null and email_normalized is not null",
-          Long.class)).as("rows inserted after writes to the old column stopped").isPositive();
+      assertThat(
+              jdbc.queryForObject(
+                  "select count(*) from customers where email is null and email_normalized is not null",
+                  Long.class))
+          .as("rows inserted after writes to the old column stopped")
+          .isPositive();
 
       long beforeContract = operations.get();
       control.contract(EMAIL, "test", contractScripts.forMigration(EMAIL));
       assertPhase(stored(EMAIL), Phase.CONTRACTED);
       long duringContract = operations.get() - beforeContract;
       awaitOperations(200);
-      log.info("{} requests so far, {} of them while the contract DDL ran",
-          operations.get(), duringContract);
+      log.info(
+          "{} requests so far, {} of them while the contract DDL ran",
+          operations.get(),
+          duringContract);
     } finally {
       stop.set(true);
       for (Future<?> f : traffic) {
@@ -128,20 +137,24 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     assertThat(anomalies.get()).as("wrong reads: %s", problems).isZero();
     assertThat(columnExists("email")).as("customers.email after the contract").isFalse();
     assertThat(pooledConnectionsWithChangedLockTimeout())
-        .as("pooled connections whose lock timeout the contract DDL left changed").isZero();
+        .as("pooled connections whose lock timeout the contract DDL left changed")
+        .isZero();
     assertThat(deleted).isNotEmpty();
 
     // Every acknowledged write reads back normalized; every acknowledged delete stays deleted.
-    Map<Long, String> expected = acknowledged.entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> Emails.normalize(e.getValue())));
+    Map<Long, String> expected =
+        acknowledged.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> Emails.normalize(e.getValue())));
     Map<Long, String> read = new HashMap<>();
     for (Customer c : customers.findAllById(List.copyOf(expected.keySet()))) {
       read.put(c.getId(), c.getEmail());
     }
     assertThat(read).isEqualTo(expected);
     assertThat(customers.findAllById(List.copyOf(deleted))).isEmpty();
-    assertThat(jdbc.queryForObject(
-        "select count(*) from customers where name like 'legacy%' or name like 't%'", Long.class))
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from customers where name like 'legacy%' or name like 't%'",
+                Long.class))
         .isEqualTo(expected.size());
   }
 
@@ -156,24 +169,29 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     backfill(ADDRESS);
     control.verify(ADDRESS, "test");
     control.readNew(ADDRESS, 100, "test");
-    expandContract.refresh();
+    acknowledge();
     control.stopOldWrites(ADDRESS, "test");
-    expandContract.refresh();
+    acknowledge();
 
     try (Connection blocker = dataSource.getConnection()) {
       blocker.setAutoCommit(false);
-      try (var statement = blocker.prepareStatement(
-          "select id from customers where id = ? for update")) {
+      try (var statement =
+          blocker.prepareStatement("select id from customers where id = ? for update")) {
         statement.setLong(1, kept.getId());
         statement.executeQuery().close();
       }
       long started = System.nanoTime();
       // Preemptive: without a lock timeout the DDL would wait behind the blocker for ever.
-      assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(
-          () -> control.contract(ADDRESS, "test", contractScripts.forMigration(ADDRESS)))
-          .hasMessageContaining("3 attempts"));
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () ->
+              assertThatThrownBy(
+                      () ->
+                          control.contract(ADDRESS, "test", contractScripts.forMigration(ADDRESS)))
+                  .hasMessageContaining("3 attempts"));
       assertThat(Duration.ofNanos(System.nanoTime() - started))
-          .as("three short lock waits and their back-off").isLessThan(Duration.ofSeconds(15));
+          .as("three short lock waits and their back-off")
+          .isLessThan(Duration.ofSeconds(15));
       assertPhase(stored(ADDRESS), Phase.NEW_ONLY);
       assertThat(columnExists("street")).isTrue();
       blocker.rollback();
@@ -187,7 +205,8 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     assertThat(read.getStreet()).isEqualTo("K St");
     assertThat(read.getZip()).isEqualTo("K1");
     assertThat(pooledConnectionsWithChangedLockTimeout())
-        .as("pooled connections whose lock timeout the contract DDL left changed").isZero();
+        .as("pooled connections whose lock timeout the contract DDL left changed")
+        .isZero();
   }
 
   /** One client: inserts, updates, reads and deletes its own customers until told to stop. */
@@ -200,8 +219,8 @@ abstract class ContractUnderTrafficTest extends ItSupport {
       try {
         if (dice < 35 || id == null) {
           String email = " T" + thread + "." + (n++) + "@Example.COM ";
-          Customer saved = customers.save(
-              new Customer("t" + thread, email, "Street " + n, "City", "Z" + n));
+          Customer saved =
+              customers.save(new Customer("t" + thread, email, "Street " + n, "City", "Z" + n));
           own.add(saved.getId());
           acknowledged.put(saved.getId(), email);
         } else if (dice < 55) {
@@ -249,7 +268,10 @@ abstract class ContractUnderTrafficTest extends ItSupport {
 
   private void awaitOperations(long more) {
     long target = operations.get() + more;
-    Poll.until(Duration.ofSeconds(60), more + " more requests", operations::get,
+    Poll.until(
+        Duration.ofSeconds(60),
+        more + " more requests",
+        operations::get,
         done -> done >= target || errors.get() > 0);
   }
 
@@ -284,8 +306,10 @@ abstract class ContractUnderTrafficTest extends ItSupport {
 
   private boolean columnExists(String column) throws Exception {
     try (Connection connection = dataSource.getConnection();
-        ResultSet columns = connection.getMetaData().getColumns(
-            connection.getCatalog(), connection.getSchema(), "customers", null)) {
+        ResultSet columns =
+            connection
+                .getMetaData()
+                .getColumns(connection.getCatalog(), connection.getSchema(), "customers", null)) {
       List<String> names = new ArrayList<>();
       while (columns.next()) {
         names.add(columns.getString("COLUMN_NAME").toLowerCase());

@@ -94,7 +94,18 @@ public class Customer {
 
   @Override
   public String toString() {
-    return "Customer[" + id + ", " + name + ", " + email + ", " + street + ", " + city + ", "
-        + zip + "]";
+    return "Customer["
+        + id
+        + ", "
+        + name
+        + ", "
+        + email
+        + ", "
+        + street
+        + ", "
+        + city
+        + ", "
+        + zip
+        + "]";
   }
 }

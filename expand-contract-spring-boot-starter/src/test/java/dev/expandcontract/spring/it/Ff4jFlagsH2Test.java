@@ -69,7 +69,8 @@ class Ff4jFlagsH2Test extends ItSupport {
     listener.reset();
 
     assertThat(customers.findById(bob.getId()).orElseThrow().getEmail())
-        .as("still the old column").isEqualTo(" Bob@Example.COM ");
+        .as("still the old column")
+        .isEqualTo(" Bob@Example.COM ");
     assertThat(customers.findByEmail("bob@example.com")).as("still the old query").isEmpty();
     assertThat(listener.flagOverrides).contains(EMAIL + ":read-new");
   }

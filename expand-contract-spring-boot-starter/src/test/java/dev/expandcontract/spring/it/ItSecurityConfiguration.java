@@ -12,8 +12,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * What a user configures today (the starter ships no filter chain): status is public like
- * health, actions need the configured role, HTTP basic, no CSRF on the actuator.
+ * What a user configures today (the starter ships no filter chain): status is public like health,
+ * actions need the configured role, HTTP basic, no CSRF on the actuator.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
@@ -27,12 +27,18 @@ class ItSecurityConfiguration {
   SecurityFilterChain actuatorSecurity(HttpSecurity http, ExpandContractProperties properties)
       throws Exception {
     String role = properties.endpoint().writeRole();
-    http.authorizeHttpRequests(requests -> requests
-            .requestMatchers(HttpMethod.GET,
-                "/actuator/expandcontract", "/actuator/expandcontract/**").permitAll()
-            .requestMatchers(HttpMethod.POST, "/actuator/expandcontract/**").hasRole(role)
-            .requestMatchers("/actuator/health").permitAll()
-            .anyRequest().authenticated())
+    http.authorizeHttpRequests(
+            requests ->
+                requests
+                    .requestMatchers(
+                        HttpMethod.GET, "/actuator/expandcontract", "/actuator/expandcontract/**")
+                    .permitAll()
+                    .requestMatchers(HttpMethod.POST, "/actuator/expandcontract/**")
+                    .hasRole(role)
+                    .requestMatchers("/actuator/health")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
         .httpBasic(Customizer.withDefaults())
         .csrf(csrf -> csrf.ignoringRequestMatchers("/actuator/**"));
     return http.build();
@@ -41,8 +47,10 @@ class ItSecurityConfiguration {
   @Bean
   InMemoryUserDetailsManager users(ExpandContractProperties properties) {
     return new InMemoryUserDetailsManager(
-        User.withUsername(OPERATOR).password("{noop}" + PASSWORD)
-            .roles(properties.endpoint().writeRole()).build(),
+        User.withUsername(OPERATOR)
+            .password("{noop}" + PASSWORD)
+            .roles(properties.endpoint().writeRole())
+            .build(),
         User.withUsername(VIEWER).password("{noop}" + PASSWORD).roles("USER").build());
   }
 }

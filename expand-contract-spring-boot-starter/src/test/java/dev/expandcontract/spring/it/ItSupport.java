@@ -15,8 +15,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * What every integration test of the test application shares. Each concrete class has a database
- * of its own, and its context is closed after it so that connections go back to the servers.
+ * What every integration test of the test application shares. Each concrete class has a database of
+ * its own, and its context is closed after it so that connections go back to the servers.
  */
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 abstract class ItSupport {
@@ -44,6 +44,15 @@ abstract class ItSupport {
     Poll.until(TIMEOUT, id + " in " + phase, () -> stored(id), s -> s.phase() == phase);
   }
 
+  /**
+   * Makes this instance acknowledge the state it holds now, as the scheduler would within two
+   * refresh intervals: a heartbeat acknowledges the state adopted one refresh earlier.
+   */
+  protected void acknowledge() {
+    expandContract.refresh();
+    expandContract.refresh();
+  }
+
   /** start-backfill, then the scheduler's batches until the cursor reached the upper key. */
   protected void backfill(String id) {
     expandContract.control().startBackfill(id, "test");
@@ -52,8 +61,7 @@ abstract class ItSupport {
 
   /** The old and new email columns of a row, read with plain SQL. */
   protected Map<String, Object> emailColumns(long id) {
-    return jdbc.queryForMap(
-        "select email, email_normalized from customers where id = ?", id);
+    return jdbc.queryForMap("select email, email_normalized from customers where id = ?", id);
   }
 
   protected List<Map<String, Object>> addressRow(long id) {

@@ -25,7 +25,12 @@ final class Poll {
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "timed out after " + timeout.toMillis() + " ms waiting for " + what + "; last: " + last);
+            "timed out after "
+                + timeout.toMillis()
+                + " ms waiting for "
+                + what
+                + "; last: "
+                + last);
       }
       try {
         Thread.sleep(INTERVAL.toMillis());

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * Reads follow the read flag: findById fills the migrated field from old before the switch and
- * from new after it, per key at a partial percentage, and a {@code @RoutedQuery} runs its twin.
+ * Reads follow the read flag: findById fills the migrated field from old before the switch and from
+ * new after it, per key at a partial percentage, and a {@code @RoutedQuery} runs its twin.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 abstract class ReadRoutingTest extends ItSupport {
@@ -32,7 +32,8 @@ abstract class ReadRoutingTest extends ItSupport {
 
     // EXPANDED: reads come from old, the query filters on the old column.
     assertThat(customers.findById(alice.getId()).orElseThrow().getEmail()).isEqualTo(RAW);
-    assertThat(customers.findByEmail(RAW)).extracting(Customer::getId)
+    assertThat(customers.findByEmail(RAW))
+        .extracting(Customer::getId)
         .containsExactly(alice.getId());
     assertThat(customers.findByEmail(NORMALIZED)).isEmpty();
 
@@ -51,7 +52,8 @@ abstract class ReadRoutingTest extends ItSupport {
     for (Customer c : customers.findAll()) {
       boolean expectNew = StickyPercentage.readsNew(EMAIL, c.getId(), 50);
       String written = raw.get(c.getId());
-      assertThat(c.getEmail()).as("email of %s at 50%%", c.getId())
+      assertThat(c.getEmail())
+          .as("email of %s at 50%%", c.getId())
           .isEqualTo(expectNew ? Emails.normalize(written) : written);
       fromNew += expectNew ? 1 : 0;
     }
@@ -64,12 +66,14 @@ abstract class ReadRoutingTest extends ItSupport {
     control.readNew(EMAIL, 100, "test");
     expandContract.refresh();
     assertThat(customers.findById(alice.getId()).orElseThrow().getEmail()).isEqualTo(NORMALIZED);
-    assertThat(customers.findByEmail(NORMALIZED)).extracting(Customer::getId)
+    assertThat(customers.findByEmail(NORMALIZED))
+        .extracting(Customer::getId)
         .containsExactly(alice.getId());
     // Drift in the old column (a writer bypassing the application) is invisible now ...
     jdbc.update("update customers set email = 'stale@old.example' where id = ?", alice.getId());
     assertThat(customers.findById(alice.getId()).orElseThrow().getEmail()).isEqualTo(NORMALIZED);
-    assertThat(customers.findByEmail(RAW)).extracting(Customer::getId)
+    assertThat(customers.findByEmail(RAW))
+        .extracting(Customer::getId)
         .containsExactly(alice.getId());
     assertThat(customers.findByEmail("stale@old.example")).isEmpty();
     jdbc.update("update customers set email = ? where id = ?", RAW, alice.getId());
@@ -94,8 +98,8 @@ abstract class ReadRoutingTest extends ItSupport {
     backfill(ADDRESS);
     expandContract.control().verify(ADDRESS, "test");
     // Make old and new distinguishable behind the application's back.
-    jdbc.update("update customer_addresses set city = 'Newtown' where customer_id = ?",
-        carl.getId());
+    jdbc.update(
+        "update customer_addresses set city = 'Newtown' where customer_id = ?", carl.getId());
     assertThat(customers.findById(carl.getId()).orElseThrow().getCity()).isEqualTo("Oldtown");
 
     expandContract.control().readNew(ADDRESS, 100, "test");

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * In BACKFILLED and VERIFIED every sampled read also compares old with new off the request
- * thread; a mismatch reaches the application's listener with its key while the caller gets old.
+ * In BACKFILLED and VERIFIED every sampled read also compares old with new off the request thread;
+ * a mismatch reaches the application's listener with its key while the caller gets old.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -20,12 +20,18 @@ abstract class ShadowReadTest extends ItSupport {
   @Test
   void shadowMismatchesAreReportedWithTheirKeys() {
     Customer clean = customers.save(new Customer("clean", "Clean@X.org", "A St", "Acity", "1"));
-    Customer badEmail = customers.save(new Customer("bad-email", "Bad@X.org", "B St", "Bcity", "2"));
+    Customer badEmail =
+        customers.save(new Customer("bad-email", "Bad@X.org", "B St", "Bcity", "2"));
     Customer badCity = customers.save(new Customer("bad-city", "City@X.org", "C St", "Ccity", "3"));
     // Rows written around the application: only the backfill fills their new schema.
     for (int i = 0; i < 30; i++) {
-      jdbc.update("insert into customers (name, email, street, city, zip) values (?, ?, ?, ?, ?)",
-          "legacy" + i, " Legacy" + i + "@X.org", "L St " + i, "Lcity", "L" + i);
+      jdbc.update(
+          "insert into customers (name, email, street, city, zip) values (?, ?, ?, ?, ?)",
+          "legacy" + i,
+          " Legacy" + i + "@X.org",
+          "L St " + i,
+          "Lcity",
+          "L" + i);
     }
 
     backfill(EMAIL);
@@ -36,10 +42,10 @@ abstract class ShadowReadTest extends ItSupport {
     assertPhase(stored(ADDRESS), Phase.BACKFILLED);
 
     // Corrupt the new schema of one row per migration, with plain SQL.
-    jdbc.update("update customers set email_normalized = 'corrupted@x.org' where id = ?",
-        badEmail.getId());
-    jdbc.update("update customer_addresses set city = 'Nowhere' where customer_id = ?",
-        badCity.getId());
+    jdbc.update(
+        "update customers set email_normalized = 'corrupted@x.org' where id = ?", badEmail.getId());
+    jdbc.update(
+        "update customer_addresses set city = 'Nowhere' where customer_id = ?", badCity.getId());
     listener.reset();
 
     // The callers get the old values ...
@@ -51,16 +57,18 @@ abstract class ShadowReadTest extends ItSupport {
     // ... and the comparisons, done in the order the reads submitted them, name the keys.
     String emailMismatch = EMAIL + ":" + badEmail.getId();
     String cityMismatch = ADDRESS + ":" + badCity.getId();
-    Poll.until(TIMEOUT, "shadow mismatches of " + emailMismatch + " and " + cityMismatch,
-        () -> listener.shadowMismatches.contains(emailMismatch)
-            && listener.shadowMismatches.contains(cityMismatch));
+    Poll.until(
+        TIMEOUT,
+        "shadow mismatches of " + emailMismatch + " and " + cityMismatch,
+        () ->
+            listener.shadowMismatches.contains(emailMismatch)
+                && listener.shadowMismatches.contains(cityMismatch));
     assertThat(listener.shadowMismatches).containsExactlyInAnyOrder(emailMismatch, cityMismatch);
 
     // The legacy rows the backfill copied compare equal, in one findAll.
     listener.reset();
     assertThat(customers.findAll()).hasSize(33);
-    Poll.until(TIMEOUT, "the shadow reads of findAll",
-        () -> listener.shadowMismatches.size() >= 2);
+    Poll.until(TIMEOUT, "the shadow reads of findAll", () -> listener.shadowMismatches.size() >= 2);
     assertThat(listener.shadowMismatches).containsExactlyInAnyOrder(emailMismatch, cityMismatch);
 
     // The full verification finds the same drift and names the key.

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The read ramp is sticky per key: over 10,000 keys 10% reads ~10% from new, and raising the
- * percentage only moves keys from old to new. Checked for the phase-driven flags and for FF4j
- * set up the way the starter sets it up (a store behind FF4j's cache proxy); no database needed.
+ * percentage only moves keys from old to new. Checked for the phase-driven flags and for FF4j set
+ * up the way the starter sets it up (a store behind FF4j's cache proxy); no database needed.
  */
 class StickyPercentageTest {
 
@@ -34,8 +34,9 @@ class StickyPercentageTest {
   @Test
   void ff4jFlags() {
     FF4j ff4j = new FF4j();
-    ff4j.setFeatureStore(new FF4jCacheProxy(
-        new InMemoryFeatureStore(), new InMemoryPropertyStore(), new InMemoryCacheManager(3)));
+    ff4j.setFeatureStore(
+        new FF4jCacheProxy(
+            new InMemoryFeatureStore(), new InMemoryPropertyStore(), new InMemoryCacheManager(3)));
     assertSticky(new Ff4jMigrationFlags(ff4j), "ramp-ff4j");
   }
 
@@ -55,8 +56,7 @@ class StickyPercentageTest {
     assertThat(new50.cardinality()).as("keys reading new at 50%%").isBetween(4850, 5150);
     BitSet movedBack = (BitSet) new10.clone();
     movedBack.andNot(new50);
-    assertThat(movedBack.cardinality()).as("keys that went back to old from 10%% to 50%%")
-        .isZero();
+    assertThat(movedBack.cardinality()).as("keys that went back to old from 10%% to 50%%").isZero();
 
     MigrationState at100 = readNew(migrationId, 100, 3);
     flags.apply(at100);
@@ -77,7 +77,27 @@ class StickyPercentageTest {
   }
 
   static MigrationState readNew(String id, int percent, long version) {
-    return new MigrationState(id, Phase.READ_NEW, percent, version, 0L, false, false, null, null,
-        0L, 0L, 1000, null, null, null, null, null, percent == 100 ? 0L : null, 0L, null, null);
+    return new MigrationState(
+        id,
+        Phase.READ_NEW,
+        percent,
+        version,
+        0L,
+        false,
+        false,
+        null,
+        null,
+        0L,
+        0L,
+        1000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        percent == 100 ? 0L : null,
+        0L,
+        null,
+        null);
   }
 }
