@@ -67,8 +67,10 @@ final class MySqlDialect extends SqlDialect {
 
   @Override
   public String ddlLockTimeout(Duration timeout) {
-    // DDL waits on metadata locks, which lock_wait_timeout bounds (whole seconds).
-    return "SET SESSION lock_wait_timeout = " + Math.max(1, (timeout.toMillis() + 999) / 1000);
+    // While a DDL waits for its metadata lock, any transaction that read the table and now
+    // writes it becomes a deadlock victim. So a sub-second timeout means do not wait at all (0:
+    // MariaDB's NOWAIT; MySQL raises it to its minimum, 1 s) and the caller retries instead.
+    return "SET SESSION lock_wait_timeout = " + timeout.toSeconds();
   }
 
   @Override

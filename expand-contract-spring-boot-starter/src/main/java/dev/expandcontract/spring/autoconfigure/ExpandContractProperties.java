@@ -76,13 +76,16 @@ public record ExpandContractProperties(
   /**
    * @param locations Flyway location of each migration's contract scripts; {@code {id}} is the
    *     migration id
-   * @param lockTimeout lock wait of contract DDL before it gives up and retries
-   * @param maxAttempts attempts of the contract DDL before the action fails
+   * @param lockTimeout lock wait of contract DDL before it gives up and retries (MySQL/MariaDB
+   *     count whole seconds: below one second the DDL does not wait at all, since a waiting DDL
+   *     makes read-then-write transactions on its table deadlock victims)
+   * @param maxAttempts attempts of the contract DDL, with jittered back-off up to 2 s between them,
+   *     before the action fails and the phase stays NEW_ONLY
    */
   public record Contract(
       @DefaultValue("classpath:db/contract/{id}") String locations,
-      @DefaultValue("2s") Duration lockTimeout,
-      @DefaultValue("5") int maxAttempts) {}
+      @DefaultValue("500ms") Duration lockTimeout,
+      @DefaultValue("20") int maxAttempts) {}
 
   /**
    * @param writeRole role required for POST actions when Spring Security is present; the endpoint

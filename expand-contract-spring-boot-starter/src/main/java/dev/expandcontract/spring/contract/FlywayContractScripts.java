@@ -172,7 +172,9 @@ public final class FlywayContractScripts {
 
   private static void backoff(int attempt) {
     long millis =
-        (long) (200 * Math.pow(2, attempt - 1) * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        (long)
+            (Math.min(2_000, 100 * Math.pow(2, attempt - 1))
+                * (0.5 + ThreadLocalRandom.current().nextDouble()));
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
