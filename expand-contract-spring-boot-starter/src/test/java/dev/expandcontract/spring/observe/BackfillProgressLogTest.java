@@ -129,6 +129,7 @@ class BackfillProgressLogTest {
     assertThat(messages(Level.WARN))
         .containsExactly("flag read-new is on", "flag write-old is off");
 
+    // Not synchronisation: the rate limit is a wall-clock interval, and it must pass.
     Thread.sleep(250);
     progressLog.flagOverridden(ID, "read-new", "flag read-new is on");
     assertThat(messages(Level.WARN))
