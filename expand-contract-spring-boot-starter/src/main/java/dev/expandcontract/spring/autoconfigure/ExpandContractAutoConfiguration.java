@@ -6,6 +6,7 @@ import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.repository.MigratingRepositoryPostProcessor;
 import dev.expandcontract.spring.repository.ShadowReads;
@@ -93,18 +94,26 @@ public final class ExpandContractAutoConfiguration {
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<EntityManager> entityManager,
       ObjectProvider<PlatformTransactionManager> transactionManager,
-      ObjectProvider<ShadowReads> shadowReads) {
+      ObjectProvider<ShadowReads> shadowReads,
+      ObjectProvider<ContractGate> gate) {
     return new MigratingRepositoryPostProcessor(
         () -> migrations(expandContract),
         expandContract::getObject,
         dataSource,
         entityManager,
         transactionManager,
-        shadowReads);
+        shadowReads,
+        gate);
   }
 
   private static Collection<Migration> migrations(ObjectProvider<ExpandContract> expandContract) {
     return expandContract.getObject().migrations();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  ContractGate expandContractGate() {
+    return new ContractGate();
   }
 
   @Bean(destroyMethod = "close")
@@ -224,14 +233,18 @@ public final class ExpandContractAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     FlywayContractScripts expandContractScripts(
-        DataSource dataSource, ExpandContract expandContract, ExpandContractProperties properties) {
+        DataSource dataSource,
+        ExpandContract expandContract,
+        ExpandContractProperties properties,
+        ContractGate gate) {
       ExpandContractProperties.Contract contract = properties.contract();
       return new FlywayContractScripts(
           dataSource,
           expandContract,
           contract.locations(),
           contract.lockTimeout(),
-          contract.maxAttempts());
+          contract.maxAttempts(),
+          gate);
     }
   }
 }

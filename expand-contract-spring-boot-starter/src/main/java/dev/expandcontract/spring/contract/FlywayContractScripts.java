@@ -36,18 +36,21 @@ public final class FlywayContractScripts {
   private final String locationPattern;
   private final Duration lockTimeout;
   private final int maxAttempts;
+  private final ContractGate gate;
 
   public FlywayContractScripts(
       DataSource dataSource,
       ExpandContract expandContract,
       String locationPattern,
       Duration lockTimeout,
-      int maxAttempts) {
+      int maxAttempts,
+      ContractGate gate) {
     this.dataSource = dataSource;
     this.expandContract = expandContract;
     this.locationPattern = locationPattern;
     this.lockTimeout = lockTimeout;
     this.maxAttempts = maxAttempts;
+    this.gate = gate;
   }
 
   /** The DDL step the {@code contract} action runs once its guard passed. */
@@ -76,8 +79,14 @@ public final class FlywayContractScripts {
     FlywayException last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
-        flyway.migrate();
-        return;
+        if (gate.runAlone(flyway::migrate, lockTimeout)) {
+          return;
+        }
+        last =
+            new FlywayException("this instance's transactions kept the table past " + lockTimeout);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while applying contract DDL of " + id, e);
       } catch (FlywayException e) {
         last = e;
         if (e.getMessage() != null && e.getMessage().contains("refused")) {

@@ -2,6 +2,7 @@ package dev.expandcontract.spring.repository;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.spring.contract.ContractGate;
 import jakarta.persistence.EntityManager;
 import java.util.Collection;
 import java.util.Optional;
@@ -26,6 +27,7 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
   private final ObjectProvider<EntityManager> entityManager;
   private final ObjectProvider<PlatformTransactionManager> transactions;
   private final ObjectProvider<ShadowReads> shadowReads;
+  private final ObjectProvider<ContractGate> gate;
 
   public MigratingRepositoryPostProcessor(
       Supplier<Collection<Migration>> migrations,
@@ -33,13 +35,15 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<EntityManager> entityManager,
       ObjectProvider<PlatformTransactionManager> transactions,
-      ObjectProvider<ShadowReads> shadowReads) {
+      ObjectProvider<ShadowReads> shadowReads,
+      ObjectProvider<ContractGate> gate) {
     this.migrations = migrations;
     this.expandContract = expandContract;
     this.dataSource = dataSource;
     this.entityManager = entityManager;
     this.transactions = transactions;
     this.shadowReads = shadowReads;
+    this.gate = gate;
   }
 
   @Override
@@ -62,7 +66,8 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
                                           dataSource.getObject(),
                                           entityManager.getObject(),
                                           new TransactionTemplate(transactions.getObject()),
-                                          shadowReads.getObject())))));
+                                          shadowReads.getObject(),
+                                          gate.getObject())))));
     }
     return bean;
   }

@@ -6,6 +6,7 @@ import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.spring.RoutedQuery;
+import dev.expandcontract.spring.contract.ContractGate;
 import jakarta.persistence.EntityManager;
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -54,6 +55,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private final EntityManager entityManager;
   private final TransactionTemplate transactions;
   private final ShadowReads shadowReads;
+  private final ContractGate gate;
   private final SQLExceptionTranslator translator;
 
   MigrationRepositoryInterceptor(
@@ -62,13 +64,15 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
       DataSource dataSource,
       EntityManager entityManager,
       TransactionTemplate transactions,
-      ShadowReads shadowReads) {
+      ShadowReads shadowReads,
+      ContractGate gate) {
     this.entity = entity;
     this.expandContract = expandContract;
     this.dataSource = dataSource;
     this.entityManager = entityManager;
     this.transactions = transactions;
     this.shadowReads = shadowReads;
+    this.gate = gate;
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
   }
 
@@ -106,6 +110,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
       // One transaction around the repository call and the dual write: the caller's, if any.
       return transactions.execute(
           status -> {
+            gate.enterTransaction();
             try {
               if (name.startsWith("save")) {
                 return save(invocation);

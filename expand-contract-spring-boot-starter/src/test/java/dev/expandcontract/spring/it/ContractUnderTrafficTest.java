@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.verify.VerificationReport;
+import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -45,8 +46,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     properties = {
       "expand-contract.flags.store=jdbc",
       "expand-contract.flags.cache-ttl=1s",
-      "expand-contract.contract.lock-timeout=300ms",
-      "expand-contract.contract.max-attempts=3"
+      "expand-contract.contract.lock-timeout=300ms"
     })
 abstract class ContractUnderTrafficTest extends ItSupport {
 
@@ -173,6 +173,14 @@ abstract class ContractUnderTrafficTest extends ItSupport {
     control.stopOldWrites(ADDRESS, "test");
     acknowledge();
 
+    FlywayContractScripts threeAttempts =
+        new FlywayContractScripts(
+            dataSource,
+            expandContract,
+            "classpath:db/contract/{id}",
+            Duration.ofMillis(300),
+            3,
+            new ContractGate());
     try (Connection blocker = dataSource.getConnection()) {
       blocker.setAutoCommit(false);
       try (var statement =
@@ -186,8 +194,7 @@ abstract class ContractUnderTrafficTest extends ItSupport {
           Duration.ofSeconds(30),
           () ->
               assertThatThrownBy(
-                      () ->
-                          control.contract(ADDRESS, "test", contractScripts.forMigration(ADDRESS)))
+                      () -> control.contract(ADDRESS, "test", threeAttempts.forMigration(ADDRESS)))
                   .hasMessageContaining("3 attempts"));
       assertThat(Duration.ofNanos(System.nanoTime() - started))
           .as("three short lock waits and their back-off")
