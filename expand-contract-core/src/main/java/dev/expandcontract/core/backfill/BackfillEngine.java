@@ -1,5 +1,6 @@
 package dev.expandcontract.core.backfill;
 
+import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.BackfillSettings;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -30,6 +30,8 @@ public final class BackfillEngine {
 
   /** How long a claim lasts without a batch renewing it; a dead instance's claim then expires. */
   static final Duration CLAIM_LEASE = Duration.ofSeconds(60);
+
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final DataSource dataSource;
   private final StateStore store;
@@ -104,7 +106,7 @@ public final class BackfillEngine {
         lastError = e;
         listener.batchFailed(id, attempt, e);
         if (attempt <= settings.maxRetries()) {
-          Thread.sleep(backoff(settings.retryBackoff(), attempt).toMillis());
+          Thread.sleep(Backoff.delay(settings.retryBackoff(), attempt, MAX_BACKOFF).toMillis());
         }
       }
     }
@@ -214,12 +216,6 @@ public final class BackfillEngine {
     Instant since = store.clock().instant().minus(instanceTimeout);
     return store.liveInstances(id, since).stream()
         .noneMatch(instance -> instance.phaseSeen() == Phase.NEW_ONLY);
-  }
-
-  static Duration backoff(Duration base, int attempt) {
-    double jitter = 0.5 + ThreadLocalRandom.current().nextDouble();
-    long millis = (long) (base.toMillis() * Math.pow(2, attempt - 1) * jitter);
-    return Duration.ofMillis(Math.min(millis, 30_000));
   }
 
   private static void execute(Connection connection, Iterable<String> statements)

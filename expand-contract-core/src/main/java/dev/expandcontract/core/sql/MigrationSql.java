@@ -164,10 +164,6 @@ public final class MigrationSql {
     return reverseWhere(range(oldKey, hasLower));
   }
 
-  public String reverseCopyKey() {
-    return reverseWhere(oldKey + " = ?");
-  }
-
   private String reverseWhere(String predicate) {
     List<String> reverse =
         migration.columns().stream().map(c -> c.reverseTransform().orElseThrow()).toList();

@@ -2,6 +2,7 @@ package dev.expandcontract.core.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.migration.BackfillSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -62,9 +63,11 @@ class BatchSizerTest {
   void backoffGrowsExponentiallyWithJitterAndIsCapped() {
     Duration base = Duration.ofMillis(200);
     for (int i = 0; i < 100; i++) {
-      assertThat(BackfillEngine.backoff(base, 1).toMillis()).isBetween(100L, 300L);
-      assertThat(BackfillEngine.backoff(base, 3).toMillis()).isBetween(400L, 1200L);
-      assertThat(BackfillEngine.backoff(base, 30).toMillis()).isEqualTo(30_000L);
+      assertThat(Backoff.delay(base, 1, BackfillEngine.MAX_BACKOFF).toMillis())
+          .isBetween(100L, 300L);
+      assertThat(Backoff.delay(base, 3, BackfillEngine.MAX_BACKOFF).toMillis())
+          .isBetween(400L, 1200L);
+      assertThat(Backoff.delay(base, 30, BackfillEngine.MAX_BACKOFF).toMillis()).isEqualTo(30_000L);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.expandcontract.spring.contract;
 
+import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.SqlDialect;
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -93,7 +93,7 @@ public final class FlywayContractScripts {
           throw e;
         }
         flyway.repair(); // a DDL that failed mid-way on MySQL leaves a failed history row
-        backoff(attempt);
+        Backoff.pause(Duration.ofMillis(100), attempt, Duration.ofSeconds(2), "contract DDL");
       }
     }
     throw new IllegalStateException(
@@ -176,19 +176,6 @@ public final class FlywayContractScripts {
   private static void execute(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
-    }
-  }
-
-  private static void backoff(int attempt) {
-    long millis =
-        (long)
-            (Math.min(2_000, 100 * Math.pow(2, attempt - 1))
-                * (0.5 + ThreadLocalRandom.current().nextDouble()));
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying contract DDL", e);
     }
   }
 

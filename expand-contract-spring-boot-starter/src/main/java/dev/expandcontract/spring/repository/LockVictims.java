@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -36,17 +35,6 @@ final class LockVictims {
       }
     }
     return false;
-  }
-
-  static void backoff(int attempt) {
-    long millis =
-        (long) (20 * Math.pow(2, attempt) * (0.5 + ThreadLocalRandom.current().nextDouble()));
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying a repository call", e);
-    }
   }
 
   /** The ids of the given entities before an attempt; a failed insert may have set them. */

@@ -1,5 +1,6 @@
 package dev.expandcontract.spring.repository;
 
+import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.event.ExpandContractListener;
@@ -11,6 +12,7 @@ import jakarta.persistence.EntityManager;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -99,7 +101,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
           throw e;
         }
         ids.restore(); // a rolled-back insert may have assigned an id
-        LockVictims.backoff(attempt);
+        Backoff.pause(Duration.ofMillis(40), attempt, Duration.ofSeconds(1), "a repository call");
       }
     }
   }
