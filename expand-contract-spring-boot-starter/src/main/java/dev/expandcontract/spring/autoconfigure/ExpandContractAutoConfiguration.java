@@ -46,6 +46,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Auto-configures expand-contract when a {@link DataSource} exists: validated migrations (from
@@ -98,7 +99,8 @@ public final class ExpandContractAutoConfiguration {
       ObjectProvider<ContractGate> gate) {
     return new MigratingRepositoryPostProcessor(
         () -> migrations(expandContract),
-        expandContract::getObject,
+        // Resolved once: the interceptor asks for it on every repository call.
+        SingletonSupplier.of(expandContract::getObject),
         dataSource,
         entityManager,
         transactionManager,
