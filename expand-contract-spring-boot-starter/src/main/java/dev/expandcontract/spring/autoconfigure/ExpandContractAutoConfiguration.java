@@ -33,14 +33,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnJava;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.hibernate.autoconfigure.HibernatePropertiesCustomizer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
-import org.springframework.boot.system.JavaVersion;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.support.JdbcUtils;
@@ -126,7 +124,7 @@ public final class ExpandContractAutoConfiguration {
   }
 
   /**
-   * Without FF4j (or on Java 17), the flags are exactly what the phase prescribes. Declared here
+   * Without FF4j on the class path, the flags are exactly what the phase prescribes. Declared here
    * rather than in a nested configuration: nested classes are processed before the outer class's
    * bean methods but in no guaranteed order among themselves, so this fallback must live where it
    * is evaluated after {@link Ff4jFlagsConfiguration}.
@@ -161,7 +159,6 @@ public final class ExpandContractAutoConfiguration {
   /** FF4j as the flag engine: JDBC store in the application's database behind a cache. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(FF4j.class)
-  @ConditionalOnJava(JavaVersion.TWENTY_ONE) // FF4j 2.1 is Java 21 bytecode
   static class Ff4jFlagsConfiguration {
 
     @Bean
