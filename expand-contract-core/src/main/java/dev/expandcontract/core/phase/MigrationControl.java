@@ -146,6 +146,9 @@ public final class MigrationControl {
               + state.upperKey()
               + "); reads stay at 100% until then");
     }
+    if (state.phase() == Phase.READ_NEW && state.readPercent() == percent) {
+      return state; // already there: a repeated request records no transition
+    }
     Map<String, Object> changes = new HashMap<>();
     boolean full = percent == 100;
     Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
@@ -219,6 +222,7 @@ public final class MigrationControl {
       case CONTRACTED ->
           throw refuse(id, "rollback", "CONTRACTED is final: the old schema was dropped");
       case NEW_ONLY -> rollbackNewOnly(state, actor);
+      case EXPANDED -> state; // reads come from old already: nothing to roll back, nothing recorded
       default -> {
         if (state.resyncOld()) {
           throw refuse(

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -24,8 +26,10 @@ import org.springframework.util.ClassUtils;
  * operator's actions. 200 with the new state, 409 with the guard's reason (state unchanged), 404
  * for an unknown id, 400 for an unknown action or a bad percent.
  */
-@Endpoint(id = "expandcontract")
+@Endpoint(id = ExpandContractEndpoint.ID)
 public class ExpandContractEndpoint {
+
+  public static final String ID = "expandcontract";
 
   static final List<String> ACTIONS =
       List.of(
@@ -37,6 +41,14 @@ public class ExpandContractEndpoint {
           "stop-old-writes",
           "contract",
           "rollback");
+
+  /** A guard refused the action; the state is unchanged. */
+  static final int STATUS_REFUSED = 409;
+
+  static final int STATUS_UNAUTHORIZED = 401;
+  static final int STATUS_FORBIDDEN = 403;
+
+  private static final Logger log = LoggerFactory.getLogger(ExpandContractEndpoint.class);
 
   private static final boolean SPRING_SECURITY =
       ClassUtils.isPresent("org.springframework.security.core.Authentication", null);
@@ -76,6 +88,8 @@ public class ExpandContractEndpoint {
       return new WebEndpointResponse<>(MigrationDescriptor.of(expandContract.status(id)));
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
+    } catch (RuntimeException e) {
+      return failure("cannot read the state of " + id, e, null);
     }
   }
 
@@ -83,10 +97,11 @@ public class ExpandContractEndpoint {
   public WebEndpointResponse<Object> act(
       SecurityContext security, @Selector String id, String action, @Nullable Integer percent) {
     if (SPRING_SECURITY && security.getPrincipal() == null) {
-      return error(401, "actions need an authenticated user with role " + writeRole, null);
+      return error(
+          STATUS_UNAUTHORIZED, "actions need an authenticated user with role " + writeRole, null);
     }
     if (SPRING_SECURITY && !security.isUserInRole(writeRole)) {
-      return error(403, "actions need role " + writeRole, null);
+      return error(STATUS_FORBIDDEN, "actions need role " + writeRole, null);
     }
     if (!ACTIONS.contains(action)) {
       return error(
@@ -123,13 +138,38 @@ public class ExpandContractEndpoint {
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
     } catch (TransitionRefusedException e) {
-      return error(409, e.getMessage(), MigrationDescriptor.of(expandContract.status(id)));
+      return error(STATUS_REFUSED, e.getMessage(), currentState(id));
+    } catch (IllegalArgumentException e) {
+      return error(WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage(), null);
     } catch (RuntimeException e) {
-      // e.g. contract DDL that failed after its retries: the phase did not change.
-      return error(
-          409,
-          action + " failed: " + e.getMessage(),
-          MigrationDescriptor.of(expandContract.status(id)));
+      return failure(action + " failed", e, currentState(id));
+    }
+  }
+
+  /**
+   * A database that does not answer is 503 (try again), never 409, which means a guard refused;
+   * anything else unexpected is 500. Either way the reason carries the underlying message.
+   */
+  private static WebEndpointResponse<Object> failure(
+      String what, RuntimeException e, @Nullable MigrationDescriptor state) {
+    String cause = DatabaseFailures.describe(e);
+    boolean database = cause != null;
+    String reason = what + ": " + (database ? cause : e.getMessage());
+    log.warn("expandcontract endpoint: {}", reason, e);
+    return error(
+        database
+            ? WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE
+            : WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR,
+        reason,
+        state);
+  }
+
+  /** The state to show beside an error, if it can still be read. */
+  private @Nullable MigrationDescriptor currentState(String id) {
+    try {
+      return MigrationDescriptor.of(expandContract.status(id));
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -146,6 +148,43 @@ abstract class ActuatorEndpointTest extends ItSupport {
   }
 
   @Test
+  @Order(3)
+  void malformedActionsAreRefusedWithTheReason() throws Exception {
+    String path = "/actuator/expandcontract/" + EMAIL;
+    JsonNode before = get(path).body;
+    Map<String, String> reasons = new LinkedHashMap<>();
+    reasons.put("{\"action\": \"start-backfill\"", "malformed JSON");
+    reasons.put("", "empty");
+    reasons.put("{}", "'action'");
+    reasons.put("[\"start-backfill\"]", "an array");
+    reasons.put("{\"action\": null}", "'action' must be a string");
+    reasons.put("{\"action\": \"read-new\", \"percent\": 12.5}", "fractional");
+    reasons.put("{\"action\": \"read-new\", \"percent\": \"fifty\"}", "'percent'");
+    reasons.put("{\"action\": \"read-new\", \"percent\": \"50\"}", "a string");
+    reasons.put("{\"action\": \"pause\", \"action\": \"start-backfill\"}", "Duplicate");
+    reasons.put("{\"action\": \"pause\", \"force\": true}", "unknown field 'force'");
+    reasons.put("{\"action\": \"pause\", \"pad\": \"" + "x".repeat(10_000) + "\"}", "larger");
+    for (Map.Entry<String, String> bad : reasons.entrySet()) {
+      Response response = operator(path, bad.getKey());
+      String shown = bad.getKey().length() > 60 ? bad.getKey().substring(0, 60) : bad.getKey();
+      assertThat(response.status).as("%s -> %s", shown, response.body).isEqualTo(400);
+      assertThat(response.body.get("reason").asString()).as(shown).contains(bad.getValue());
+    }
+    assertThat(get(path).body.get("transitions")).isEqualTo(before.get("transitions"));
+  }
+
+  @Test
+  @Order(3)
+  void aRepeatedActionThatChangesNothingRecordsNoTransition() throws Exception {
+    String path = "/actuator/expandcontract/" + EMAIL;
+    JsonNode before = get(path).body;
+    Response rollback = operator(path, "{\"action\": \"rollback\"}");
+    assertThat(rollback.status).isEqualTo(200);
+    assertThat(rollback.body.get("migration").get("phase").asString()).isEqualTo("EXPANDED");
+    assertThat(get(path).body.get("transitions")).isEqualTo(before.get("transitions"));
+  }
+
+  @Test
   @Order(4)
   void theOperatorDrivesAMigration() throws Exception {
     String path = "/actuator/expandcontract/" + ADDRESS;
@@ -186,6 +225,10 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(ramped.status).isEqualTo(200);
     assertThat(ramped.body.get("migration").get("phase").asString()).isEqualTo("READ_NEW");
     assertThat(ramped.body.get("migration").get("readPercent").asInt()).isEqualTo(10);
+    Response again = operator(path, "{\"action\": \"read-new\", \"percent\": 10}");
+    assertThat(again.status).isEqualTo(200);
+    assertThat(again.body.get("migration").get("transitions"))
+        .isEqualTo(ramped.body.get("migration").get("transitions"));
 
     Response notYet = operator(path, "{\"action\": \"stop-old-writes\"}");
     assertThat(notYet.status).isEqualTo(409);

@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** A tiny H2 table with one column migration, {@code items.email -> email_normalized}. */
-final class ItemsDatabase implements AutoCloseable {
+public final class ItemsDatabase implements AutoCloseable {
 
-  static final String ID = "item-email";
+  public static final String ID = "item-email";
   static final int ROWS = 50;
   static final int BATCH = 10;
 
@@ -34,10 +34,10 @@ final class ItemsDatabase implements AutoCloseable {
           0,
           Duration.ZERO);
 
-  final HikariDataSource dataSource;
-  final ExpandContract expandContract;
+  public final HikariDataSource dataSource;
+  public final ExpandContract expandContract;
 
-  ItemsDatabase(String databaseName, ExpandContractListener listener) {
+  public ItemsDatabase(String databaseName, ExpandContractListener listener) {
     dataSource = TestDatabase.H2.create(databaseName);
     execute(
         "CREATE TABLE items (id BIGINT PRIMARY KEY, email VARCHAR(200),"

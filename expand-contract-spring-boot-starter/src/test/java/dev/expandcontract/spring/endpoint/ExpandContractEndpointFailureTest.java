@@ -1,0 +1,65 @@
+package dev.expandcontract.spring.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.spring.observe.ItemsDatabase;
+import java.security.Principal;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/** What the endpoint answers when the database, not a guard, is the reason an action fails. */
+class ExpandContractEndpointFailureTest {
+
+  private final ItemsDatabase db =
+      new ItemsDatabase("endpoint_failure", ExpandContractListener.NO_OP);
+  private final ExpandContractEndpoint endpoint =
+      new ExpandContractEndpoint(db.expandContract, null, "ADMIN");
+
+  /** An authenticated caller with the write role. */
+  private static final SecurityContext OPERATOR =
+      new SecurityContext() {
+        @Override
+        public Principal getPrincipal() {
+          return () -> "ops";
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+          return true;
+        }
+      };
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void aDatabaseThatDoesNotAnswerIs503WithItsMessageNot409() {
+    db.close(); // the pool is gone: every statement fails as with a database that is down
+
+    WebEndpointResponse<Object> action =
+        endpoint.act(OPERATOR, ItemsDatabase.ID, "start-backfill", null);
+
+    assertThat(action.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+    assertThat(reason(action)).startsWith("start-backfill failed: the database failed: ");
+    assertThat(reason(action)).contains("has been closed");
+
+    WebEndpointResponse<Object> status = endpoint.migration(ItemsDatabase.ID);
+    assertThat(status.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+  }
+
+  @Test
+  void aGuardRefusalStays409() {
+    WebEndpointResponse<Object> action = endpoint.act(OPERATOR, ItemsDatabase.ID, "contract", null);
+    assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
+  }
+
+  private static String reason(WebEndpointResponse<Object> response) {
+    return (String) ((Map<?, ?>) response.getBody()).get("reason");
+  }
+}
