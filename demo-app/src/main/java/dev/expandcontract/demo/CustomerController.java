@@ -1,8 +1,8 @@
 package dev.expandcontract.demo;
 
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -13,7 +13,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 /** The customer API; it stays the same through every phase of both migrations. */
 @RestController
@@ -27,8 +26,7 @@ class CustomerController {
   }
 
   @PostMapping
-  ResponseEntity<CustomerView> create(@RequestBody CustomerRequest request) {
-    requireName(request);
+  ResponseEntity<CustomerView> create(@Valid @RequestBody CustomerRequest request) {
     CustomerView created = service.create(request);
     return ResponseEntity.created(URI.create("/api/customers/" + created.id())).body(created);
   }
@@ -44,8 +42,8 @@ class CustomerController {
   }
 
   @PutMapping("/{id}")
-  ResponseEntity<CustomerView> update(@PathVariable long id, @RequestBody CustomerRequest request) {
-    requireName(request);
+  ResponseEntity<CustomerView> update(
+      @PathVariable long id, @Valid @RequestBody CustomerRequest request) {
     return ResponseEntity.of(service.update(id, request));
   }
 
@@ -54,11 +52,5 @@ class CustomerController {
     return service.delete(id)
         ? ResponseEntity.noContent().build()
         : ResponseEntity.notFound().build();
-  }
-
-  private static void requireName(CustomerRequest request) {
-    if (request.name() == null || request.name().isBlank()) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "name is required");
-    }
   }
 }

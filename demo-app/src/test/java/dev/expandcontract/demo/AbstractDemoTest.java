@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,6 +101,33 @@ abstract class AbstractDemoTest {
     assertThat(client.delete("/api/customers/" + id).status()).isEqualTo(404);
     assertThat(client.put("/api/customers/" + id, customer("X", "x@x")).status()).isEqualTo(404);
     assertThat(client.post("/api/customers", Map.of("email", "no-name@x")).status()).isEqualTo(400);
+  }
+
+  @Test
+  void refusesBadInputWith400NamingTheField() {
+    Map<String, String> longEmail =
+        new HashMap<>(customer("Ada", "a".repeat(309) + "@example.com"));
+    assertBadRequest(client.post("/api/customers", longEmail), "email");
+    Map<String, String> longName = new HashMap<>(customer("N".repeat(250), "n@example.org"));
+    assertBadRequest(client.post("/api/customers", longName), "name");
+    Map<String, String> huge = new HashMap<>(customer("Big", "big@example.org"));
+    huge.put("street", "s".repeat(100_000));
+    assertBadRequest(client.post("/api/customers", huge), "street");
+    Map<String, String> longZip = new HashMap<>(customer("Zed", "zed@example.org"));
+    longZip.put("zip", "9".repeat(21));
+    long id = client.post("/api/customers", customer("Ok", "ok@example.org")).at("/id").asLong();
+    assertBadRequest(client.put("/api/customers/" + id, longZip), "zip");
+    Response malformed = client.postRaw("/api/customers", "{\"name\": ");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.at("/detail").asString()).contains("JSON");
+    // Nothing was half-applied: the refused update left the customer as it was.
+    assertThat(client.get("/api/customers/" + id).at("/zip").asString()).isEqualTo("0150");
+  }
+
+  private static void assertBadRequest(Response response, String field) {
+    assertThat(response.status()).as(response.body()).isEqualTo(400);
+    assertThat(response.at("/detail").asString()).as(response.body()).contains(field);
+    assertThat(response.body()).doesNotContain("SQL").doesNotContain("Exception");
   }
 
   @Test

@@ -62,6 +62,15 @@ final class DemoClient {
     return send(json(path, body).POST(HttpRequest.BodyPublishers.ofString(write(body))), true);
   }
 
+  /** A POST whose body is sent exactly as given, e.g. malformed JSON. */
+  Response postRaw(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)),
+        false);
+  }
+
   Response put(String path, Object body) {
     return send(json(path, body).PUT(HttpRequest.BodyPublishers.ofString(write(body))), false);
   }

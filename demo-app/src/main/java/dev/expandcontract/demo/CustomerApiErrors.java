@@ -1,0 +1,32 @@
+package dev.expandcontract.demo;
+
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Bad input to the customer API answers 400 with a problem detail naming what is wrong. */
+@RestControllerAdvice(assignableTypes = CustomerController.class)
+class CustomerApiErrors {
+
+  @ExceptionHandler(MethodArgumentNotValidException.class)
+  ProblemDetail invalidField(MethodArgumentNotValidException e) {
+    String detail =
+        e.getBindingResult().getFieldErrors().stream()
+            .map(error -> error.getField() + ": " + error.getDefaultMessage())
+            .sorted()
+            .collect(Collectors.joining("; "));
+    return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ProblemDetail unreadableBody(HttpMessageNotReadableException e) {
+    return ProblemDetail.forStatusAndDetail(
+        HttpStatus.BAD_REQUEST,
+        "the request body is not a JSON customer: expected"
+            + " {\"name\", \"email\", \"street\", \"city\", \"zip\"}");
+  }
+}
