@@ -3,6 +3,10 @@ package dev.expandcontract.demo;
 import static org.springframework.security.config.Customizer.withDefaults;
 
 import jakarta.servlet.DispatcherType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -18,6 +22,24 @@ import org.springframework.security.web.SecurityFilterChain;
  */
 @Configuration(proxyBeanMethods = false)
 class DemoSecurity {
+
+  private static final Logger log = LoggerFactory.getLogger(DemoSecurity.class);
+
+  /** The admin password application.yml falls back to when DEMO_ADMIN_PASSWORD is not set. */
+  static final String DEFAULT_ADMIN_PASSWORD = "change-me";
+
+  @Bean
+  ApplicationRunner warnAboutTheDefaultAdminPassword(SecurityProperties security) {
+    return args -> {
+      if (DEFAULT_ADMIN_PASSWORD.equals(security.getUser().getPassword())) {
+        log.warn(
+            "The demo's admin user '{}' has the default password '{}': set DEMO_ADMIN_PASSWORD"
+                + " wherever the demo is reachable",
+            security.getUser().getName(),
+            DEFAULT_ADMIN_PASSWORD);
+      }
+    };
+  }
 
   @Bean
   SecurityFilterChain demoSecurityFilterChain(HttpSecurity http) throws Exception {

@@ -29,6 +29,8 @@ import org.ff4j.property.store.InMemoryPropertyStore;
 import org.ff4j.store.InMemoryFeatureStore;
 import org.ff4j.store.JdbcFeatureStore;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -62,6 +64,10 @@ import org.springframework.util.function.SingletonSupplier;
 @ConditionalOnProperty(prefix = "expand-contract", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ExpandContractProperties.class)
 public final class ExpandContractAutoConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(ExpandContractAutoConfiguration.class);
+
+  private static final String FF4J_CLASS = "org.ff4j.FF4j";
 
   @Bean
   @ConditionalOnMissingBean
@@ -132,6 +138,11 @@ public final class ExpandContractAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   MigrationFlags phaseDrivenMigrationFlags() {
+    log.info(
+        "expand-contract: FF4j is not in use ({} not on the class path and no MigrationFlags bean):"
+            + " read and write flags follow the phase exactly, and cannot be flipped in a flag"
+            + " console",
+        FF4J_CLASS);
     return new PhaseDrivenFlags();
   }
 
