@@ -43,11 +43,8 @@ public final class ExpandContractObservabilityAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ExpandContractMetrics expandContractMetrics(
-        MeterRegistry registry, ExpandContract expandContract) {
-      ExpandContractMetrics metrics = new ExpandContractMetrics(registry);
-      metrics.bindGauges(expandContract);
-      return metrics;
+    ExpandContractMetrics expandContractMetrics(ObjectProvider<ExpandContract> expandContract) {
+      return new ExpandContractMetrics(expandContract::getObject);
     }
   }
 

@@ -9,11 +9,15 @@ import dev.expandcontract.core.store.PhaseTransition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +34,22 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code expandcontract_backfill_batch_size}, {@code expandcontract_backfill_progress}
  *       (0..1), {@code expandcontract_backfill_eta_seconds} (NaN while unknown), {@code
  *       expandcontract_backfill_rate_rows_per_second} (average since the backfill started)
- *   <li>{@code expandcontract_phase} (the {@link Phase} ordinal: 0 EXPANDED … 6 CONTRACTED), {@code
+ *   <li>{@code expandcontract_phase{phase}}: one series per {@link Phase}, 1 for the current phase
+ *       and 0 for the others (its changes annotate dashboards), {@code
  *       expandcontract_read_percent}, {@code expandcontract_paused} (0/1), {@code
  *       expandcontract_verify_mismatches} (NaN before the first verification)
- *   <li>{@code expandcontract_shadow_mismatches_total}, {@code expandcontract_errors_total} (failed
- *       batch attempts), {@code expandcontract_reads_total{source="old|new"}}, {@code
+ *   <li>{@code expandcontract_backfill_batches_total{outcome="success|failure"}} (a failure is a
+ *       failed batch attempt), {@code expandcontract_shadow_mismatches_total}, {@code
+ *       expandcontract_reads_total{source="old|new"}}, {@code
  *       expandcontract_flags_overridden_total{flag}}, {@code
  *       expandcontract_dualwrite_duration_seconds} (histogram)
  * </ul>
  *
- * <p>Every meter of a migration is registered at zero by {@link #bindGauges(ExpandContract)}, so
- * dashboards show a flat line instead of "no data" before the first event.
+ * <p>A {@link MeterBinder}: every meter of a migration is registered at zero when Spring Boot binds
+ * it to the registry, so dashboards show a flat line instead of "no data" before the first event;
+ * events before that are not counted.
  */
-public final class ExpandContractMetrics implements ExpandContractListener {
+public final class ExpandContractMetrics implements ExpandContractListener, MeterBinder {
 
   static final String TAG = "migration";
 
@@ -51,16 +58,24 @@ public final class ExpandContractMetrics implements ExpandContractListener {
 
   private static final Logger log = LoggerFactory.getLogger(ExpandContractMetrics.class);
 
-  private final MeterRegistry registry;
+  private final Supplier<ExpandContract> expandContract;
   private final Map<String, MigrationMeters> meters = new ConcurrentHashMap<>();
   private final Map<String, Integer> lastBatchSize = new ConcurrentHashMap<>();
+  private volatile MeterRegistry registry;
 
-  public ExpandContractMetrics(MeterRegistry registry) {
-    this.registry = registry;
+  /**
+   * @param expandContract looked up when the binder is bound, as the core reports to this listener
+   */
+  public ExpandContractMetrics(Supplier<ExpandContract> expandContract) {
+    this.expandContract = expandContract;
   }
 
   /** Registers the gauges (and every counter and timer at zero) of each declared migration. */
-  public void bindGauges(ExpandContract expandContract) {
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    ExpandContract expandContract = this.expandContract.get();
+    this.registry = registry;
+    meters.clear();
     for (var migration : expandContract.migrations()) {
       String id = migration.id();
       MigrationMeters m = meters(id);
@@ -79,13 +94,17 @@ public final class ExpandContractMetrics implements ExpandContractListener {
           expandContract,
           id,
           ExpandContractMetrics::progress);
-      gauge(
-          "expandcontract.backfill.eta",
-          "Estimated time until the backfill ends",
-          "seconds",
-          expandContract,
-          id,
-          s -> s.etaSeconds() == null ? Double.NaN : s.etaSeconds());
+      TimeGauge.builder(
+              "expandcontract.backfill.eta",
+              () ->
+                  read(
+                      expandContract,
+                      id,
+                      s -> s.etaSeconds() == null ? Double.NaN : s.etaSeconds()),
+              TimeUnit.SECONDS)
+          .description("Estimated time until the backfill ends")
+          .tag(TAG, id)
+          .register(registry);
       gauge(
           "expandcontract.backfill.rate",
           "Rows backfilled per second since the start",
@@ -93,14 +112,15 @@ public final class ExpandContractMetrics implements ExpandContractListener {
           expandContract,
           id,
           MigrationStatus::rowsPerSecond);
-      gauge(
-          "expandcontract.phase",
-          "Phase ordinal: 0 EXPANDED, 1 BACKFILLING, 2 BACKFILLED, 3 VERIFIED, 4 READ_NEW,"
-              + " 5 NEW_ONLY, 6 CONTRACTED",
-          null,
-          expandContract,
-          id,
-          s -> s.phase().ordinal());
+      for (Phase phase : Phase.values()) {
+        Gauge.builder(
+                "expandcontract.phase",
+                () -> read(expandContract, id, s -> s.phase() == phase ? 1 : 0))
+            .description("1 for the migration's current phase, 0 for the others")
+            .tag(TAG, id)
+            .tag("phase", phase.name())
+            .register(registry);
+      }
       gauge(
           "expandcontract.read.percent",
           "Percentage of keys read from the new schema",
@@ -132,7 +152,7 @@ public final class ExpandContractMetrics implements ExpandContractListener {
         () -> {
           MigrationMeters m = meters(batch.migrationId());
           m.rows.increment(batch.rows());
-          m.batches.increment();
+          m.batchesSucceeded.increment();
           m.batchDuration.record(batch.duration());
           lastBatchSize.put(batch.migrationId(), batch.nextBatchSize());
         });
@@ -140,7 +160,7 @@ public final class ExpandContractMetrics implements ExpandContractListener {
 
   @Override
   public void batchFailed(String migrationId, int attempt, Throwable error) {
-    safely("batchFailed", () -> meters(migrationId).errors.increment());
+    safely("batchFailed", () -> meters(migrationId).batchesFailed.increment());
   }
 
   @Override
@@ -212,8 +232,13 @@ public final class ExpandContractMetrics implements ExpandContractListener {
     }
   }
 
+  /** The meters of one migration; before the binder is bound, throws (and the event is dropped). */
   private MigrationMeters meters(String id) {
-    return meters.computeIfAbsent(id, key -> new MigrationMeters(registry, key));
+    MeterRegistry bound = registry;
+    if (bound == null) {
+      throw new IllegalStateException("not bound to a meter registry yet");
+    }
+    return meters.computeIfAbsent(id, key -> new MigrationMeters(bound, key));
   }
 
   private static void safely(String event, Runnable action) {
@@ -230,9 +255,9 @@ public final class ExpandContractMetrics implements ExpandContractListener {
     private final MeterRegistry registry;
     private final String id;
     private final Counter rows;
-    private final Counter batches;
+    private final Counter batchesSucceeded;
+    private final Counter batchesFailed;
     private final Timer batchDuration;
-    private final Counter errors;
     private final Counter shadowMismatches;
     private final Counter readsOld;
     private final Counter readsNew;
@@ -243,7 +268,8 @@ public final class ExpandContractMetrics implements ExpandContractListener {
       this.registry = registry;
       this.id = id;
       rows = counter("expandcontract.backfill.rows", "Old rows copied by the backfill");
-      batches = counter("expandcontract.backfill.batches", "Backfill batches committed");
+      batchesSucceeded = batches("success");
+      batchesFailed = batches("failure");
       batchDuration =
           Timer.builder("expandcontract.backfill.batch.duration")
               .description("Time of one backfill batch, checkpoint included")
@@ -251,7 +277,6 @@ public final class ExpandContractMetrics implements ExpandContractListener {
               .publishPercentiles(0.5, 0.99)
               .publishPercentileHistogram()
               .register(registry);
-      errors = counter("expandcontract.errors", "Failed backfill batch attempts");
       shadowMismatches =
           counter("expandcontract.shadow.mismatches", "Shadow reads where old and new differed");
       readsOld = reads("old");
@@ -273,6 +298,14 @@ public final class ExpandContractMetrics implements ExpandContractListener {
                   .tag(TAG, id)
                   .tag("flag", f)
                   .register(registry));
+    }
+
+    private Counter batches(String outcome) {
+      return Counter.builder("expandcontract.backfill.batches")
+          .description("Backfill batch attempts: committed (success) or failed and retried")
+          .tag(TAG, id)
+          .tag("outcome", outcome)
+          .register(registry);
     }
 
     private Counter reads(String source) {

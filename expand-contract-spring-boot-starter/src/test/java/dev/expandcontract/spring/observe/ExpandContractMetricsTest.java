@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Test;
 class ExpandContractMetricsTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final ExpandContractMetrics metrics = new ExpandContractMetrics(registry);
   private ItemsDatabase db;
+  private final ExpandContractMetrics metrics = new ExpandContractMetrics(() -> db.expandContract);
 
   @BeforeEach
   void setUp() {
     db = new ItemsDatabase("obs_metrics", metrics);
-    metrics.bindGauges(db.expandContract);
+    metrics.bindTo(registry);
   }
 
   @AfterEach
@@ -57,20 +57,21 @@ class ExpandContractMetricsTest {
             "expandcontract.shadow.mismatches",
             "expandcontract.dualwrite.duration",
             "expandcontract.reads",
-            "expandcontract.errors",
             "expandcontract.paused",
             "expandcontract.flags.overridden");
     assertThat(counter("expandcontract.backfill.rows")).isZero();
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
-    assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.EXPANDED.ordinal());
+    assertPhase(Phase.EXPANDED);
+    assertThat(batches("success")).isZero();
+    assertThat(batches("failure")).isZero();
     assertThat(gauge("expandcontract.backfill.progress")).isZero();
     assertThat(gauge("expandcontract.backfill.batch.size")).isEqualTo(ItemsDatabase.BATCH);
     assertThat(gauge("expandcontract.paused")).isZero();
     assertThat(gauge("expandcontract.verify.mismatches")).as("never verified").isNaN();
-    assertThat(gauge("expandcontract.backfill.eta")).as("not started").isNaN();
-    assertThat(registry.get("expandcontract.backfill.eta").gauge().getId().getBaseUnit())
-        .isEqualTo("seconds");
+    assertThat(eta()).as("not started").isNaN();
+    assertThat(registry.get("expandcontract.backfill.eta").timeGauge().baseTimeUnit())
+        .isEqualTo(java.util.concurrent.TimeUnit.SECONDS);
     assertThat(registry.get("expandcontract.flags.overridden").counters())
         .extracting(c -> c.getId().getTag("flag"))
         .containsExactlyInAnyOrder("read-new", "write-old", "shadow-read");
@@ -79,17 +80,17 @@ class ExpandContractMetricsTest {
   @Test
   void followsTheBackfillAndThePhases() throws Exception {
     db.expandContract.control().startBackfill(ID, "test");
-    assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.BACKFILLING.ordinal());
+    assertPhase(Phase.BACKFILLING);
 
     assertThat(db.expandContract.backfill().runBatch(ID)).isEqualTo(BatchOutcome.COPIED);
     db.expandContract.refresh(); // checkpoints reach the in-memory state on refresh
     assertThat(counter("expandcontract.backfill.rows")).isEqualTo(ItemsDatabase.BATCH);
     assertThat(gauge("expandcontract.backfill.progress")).isEqualTo(0.2);
-    assertThat(gauge("expandcontract.backfill.eta")).isNotNaN().isGreaterThanOrEqualTo(0);
+    assertThat(eta()).isNotNaN().isGreaterThanOrEqualTo(0);
     assertThat(gauge("expandcontract.backfill.rate")).isPositive();
 
     assertThat(db.runBackfill()).isEqualTo(BatchOutcome.FINISHED);
-    double batches = counter("expandcontract.backfill.batches");
+    double batches = batches("success");
     assertThat(counter("expandcontract.backfill.rows")).isEqualTo(ItemsDatabase.ROWS);
     assertThat(batches).isGreaterThanOrEqualTo(ItemsDatabase.ROWS / ItemsDatabase.BATCH);
     Timer duration =
@@ -97,17 +98,17 @@ class ExpandContractMetricsTest {
     assertThat(duration.count()).isEqualTo((long) batches);
     assertThat(duration.takeSnapshot().percentileValues()).hasSize(2);
     assertThat(gauge("expandcontract.backfill.batch.size")).isEqualTo(ItemsDatabase.BATCH);
-    assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.BACKFILLED.ordinal());
+    assertPhase(Phase.BACKFILLED);
     assertThat(gauge("expandcontract.backfill.progress")).isEqualTo(1.0);
-    assertThat(gauge("expandcontract.backfill.eta")).isZero();
+    assertThat(eta()).isZero();
 
     db.expandContract.control().verify(ID, "test");
     assertThat(gauge("expandcontract.verify.mismatches")).isZero();
-    assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.VERIFIED.ordinal());
+    assertPhase(Phase.VERIFIED);
 
     db.expandContract.control().readNew(ID, 30, "test");
     assertThat(gauge("expandcontract.read.percent")).isEqualTo(30);
-    assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.READ_NEW.ordinal());
+    assertPhase(Phase.READ_NEW);
     assertThat(gauge("expandcontract.backfill.progress")).isEqualTo(1.0);
   }
 
@@ -122,7 +123,8 @@ class ExpandContractMetricsTest {
     db.execute("ALTER TABLE items DROP COLUMN email_normalized"); // every batch now fails
     assertThat(db.expandContract.backfill().runBatch(ID)).isEqualTo(BatchOutcome.PAUSED);
     db.expandContract.refresh();
-    assertThat(counter("expandcontract.errors")).isEqualTo(1);
+    assertThat(batches("failure")).isEqualTo(1);
+    assertThat(batches("success")).isZero();
     assertThat(gauge("expandcontract.paused")).isEqualTo(1);
   }
 
@@ -159,6 +161,35 @@ class ExpandContractMetricsTest {
               metrics.phaseChanged(null);
             })
         .doesNotThrowAnyException();
+  }
+
+  /** One series per phase: exactly the current one is 1. */
+  private void assertPhase(Phase current) {
+    for (Phase phase : Phase.values()) {
+      double value =
+          registry
+              .get("expandcontract.phase")
+              .tags("migration", ID, "phase", phase.name())
+              .gauge()
+              .value();
+      assertThat(value).as("phase %s", phase).isEqualTo(phase == current ? 1 : 0);
+    }
+  }
+
+  private double batches(String outcome) {
+    return registry
+        .get("expandcontract.backfill.batches")
+        .tags("migration", ID, "outcome", outcome)
+        .counter()
+        .count();
+  }
+
+  private double eta() {
+    return registry
+        .get("expandcontract.backfill.eta")
+        .tag("migration", ID)
+        .timeGauge()
+        .value(java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private double counter(String name) {
