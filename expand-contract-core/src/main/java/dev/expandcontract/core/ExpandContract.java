@@ -39,6 +39,18 @@ import javax.sql.DataSource;
  */
 public final class ExpandContract {
 
+  /** Prefix of the library's own tables unless {@link Builder#tablePrefix} says otherwise. */
+  public static final String DEFAULT_TABLE_PREFIX = "expand_contract_";
+
+  /** How long reads stay 100% new before writes to the old schema may stop, by default. */
+  public static final Duration DEFAULT_SOAK_TIME = Duration.ofMinutes(1);
+
+  /** After how long without a heartbeat an instance no longer counts as live, by default. */
+  public static final Duration DEFAULT_INSTANCE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Rows compared per verification statement, by default. */
+  public static final int DEFAULT_VERIFY_BATCH_SIZE = 5_000;
+
   private final Map<String, MigrationSql> migrations;
   private final Map<String, MigratedRows> rows = new LinkedHashMap<>();
   private final Map<String, MigrationState> current = new ConcurrentHashMap<>();
@@ -200,10 +212,10 @@ public final class ExpandContract {
     private MigrationFlags flags = new PhaseDrivenFlags();
     private Clock clock = Clock.systemUTC();
     private String instanceId = UUID.randomUUID().toString();
-    private String tablePrefix = "expand_contract_";
-    private Duration soakTime = Duration.ofMinutes(1);
-    private Duration instanceTimeout = Duration.ofSeconds(30);
-    private int verifyBatchSize = 5_000;
+    private String tablePrefix = DEFAULT_TABLE_PREFIX;
+    private Duration soakTime = DEFAULT_SOAK_TIME;
+    private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
+    private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

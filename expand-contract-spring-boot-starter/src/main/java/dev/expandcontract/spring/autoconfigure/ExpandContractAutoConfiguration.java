@@ -211,6 +211,10 @@ public final class ExpandContractAutoConfiguration {
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HibernatePropertiesCustomizer.class)
+  @ConditionalOnProperty(
+      prefix = "expand-contract.hibernate",
+      name = "insert-returning-id-only",
+      matchIfMissing = true)
   static class HibernateConfiguration {
 
     static final String USE_GET_GENERATED_KEYS = "hibernate.jdbc.use_get_generated_keys";

@@ -1,6 +1,7 @@
 package dev.expandcontract.spring.autoconfigure;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.spring.event.ApplicationEventsListener;
 import dev.expandcontract.spring.observe.BackfillProgressLog;
 import dev.expandcontract.spring.observe.ExpandContractHealthIndicator;
 import dev.expandcontract.spring.observe.ExpandContractMetrics;
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,6 +37,13 @@ public final class ExpandContractObservabilityAutoConfiguration {
     return new BackfillProgressLog(expandContract::getObject, Duration.ofSeconds(10));
   }
 
+  /** Phase changes and batch failures as Spring application events. */
+  @Bean
+  @ConditionalOnMissingBean
+  ApplicationEventsListener expandContractApplicationEvents(ApplicationEventPublisher publisher) {
+    return new ApplicationEventsListener(publisher);
+  }
+
   /** Meters tagged by migration, when Micrometer has a registry. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(MeterRegistry.class)
@@ -51,12 +60,13 @@ public final class ExpandContractObservabilityAutoConfiguration {
   /** Each migration's phase and last error in the health details; always UP. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(AbstractHealthIndicator.class)
-  @ConditionalOnEnabledHealthIndicator("expandContract")
+  @ConditionalOnEnabledHealthIndicator("expandcontract")
   static class HealthConfiguration {
 
+    /** Its name makes the contributor {@code expandcontract}, lowercase like the endpoint id. */
     @Bean
-    @ConditionalOnMissingBean(name = "expandContractHealthIndicator")
-    ExpandContractHealthIndicator expandContractHealthIndicator(ExpandContract expandContract) {
+    @ConditionalOnMissingBean(name = "expandcontractHealthIndicator")
+    ExpandContractHealthIndicator expandcontractHealthIndicator(ExpandContract expandContract) {
       return new ExpandContractHealthIndicator(expandContract);
     }
   }

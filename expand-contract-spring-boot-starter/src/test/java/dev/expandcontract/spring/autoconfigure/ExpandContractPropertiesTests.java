@@ -1,0 +1,36 @@
+package dev.expandcontract.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.migration.BackfillSettings;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** The properties' defaults are the core builder's defaults, as Spring Boot tests its own. */
+class ExpandContractPropertiesTests {
+
+  private final ExpandContractProperties defaults =
+      new Binder(new MapConfigurationPropertySource(Map.of("expand-contract.enabled", "true")))
+          .bindOrCreate("expand-contract", ExpandContractProperties.class);
+
+  @Test
+  void defaultsEqualTheCoreDefaults() {
+    assertThat(defaults.enabled()).isTrue();
+    assertThat(defaults.tablePrefix()).isEqualTo(ExpandContract.DEFAULT_TABLE_PREFIX);
+    assertThat(defaults.soakTime()).isEqualTo(ExpandContract.DEFAULT_SOAK_TIME);
+    assertThat(defaults.instanceTimeout()).isEqualTo(ExpandContract.DEFAULT_INSTANCE_TIMEOUT);
+    assertThat(defaults.verifyBatchSize()).isEqualTo(ExpandContract.DEFAULT_VERIFY_BATCH_SIZE);
+  }
+
+  @Test
+  void anUnsetBackfillPropertyTakesTheCoreDefault() {
+    ExpandContractProperties.MigrationProperties nothingSet =
+        new ExpandContractProperties.MigrationProperties(
+            null, "t", "id", null, null, null, null, null, null, null, null, null, null, null,
+            null);
+    assertThat(nothingSet.backfillSettings()).isEqualTo(BackfillSettings.DEFAULTS);
+  }
+}
