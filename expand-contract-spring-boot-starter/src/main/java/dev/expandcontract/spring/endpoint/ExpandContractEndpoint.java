@@ -6,9 +6,10 @@ import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.phase.UnknownMigrationException;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.ActionResultDescriptor;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.ErrorDescriptor;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.MigrationsDescriptor;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.VerificationDescriptor;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,17 +31,6 @@ import org.springframework.util.ClassUtils;
 public class ExpandContractEndpoint {
 
   public static final String ID = "expandcontract";
-
-  static final List<String> ACTIONS =
-      List.of(
-          "start-backfill",
-          "pause",
-          "resume",
-          "verify",
-          "read-new",
-          "stop-old-writes",
-          "contract",
-          "rollback");
 
   /** A guard refused the action; the state is unchanged. */
   static final int STATUS_REFUSED = 409;
@@ -77,9 +67,9 @@ public class ExpandContractEndpoint {
   }
 
   @ReadOperation
-  public Map<String, List<MigrationDescriptor>> migrations() {
-    return Map.of(
-        "migrations", expandContract.statuses().stream().map(MigrationDescriptor::of).toList());
+  public MigrationsDescriptor migrations() {
+    return new MigrationsDescriptor(
+        expandContract.statuses().stream().map(MigrationDescriptor::of).toList());
   }
 
   @ReadOperation
@@ -103,13 +93,14 @@ public class ExpandContractEndpoint {
     if (SPRING_SECURITY && !security.isUserInRole(writeRole)) {
       return error(STATUS_FORBIDDEN, "actions need role " + writeRole, null);
     }
-    if (!ACTIONS.contains(action)) {
+    Action chosen = Action.of(action).orElse(null);
+    if (chosen == null) {
       return error(
           WebEndpointResponse.STATUS_BAD_REQUEST,
-          "unknown action '" + action + "'; one of " + ACTIONS,
+          "unknown action '" + action + "'; one of " + Action.names(),
           null);
     }
-    if (action.equals("read-new") && (percent == null || percent < 0 || percent > 100)) {
+    if (chosen == Action.READ_NEW && (percent == null || percent < 0 || percent > 100)) {
       return error(
           WebEndpointResponse.STATUS_BAD_REQUEST,
           "read-new needs a percent between 0 and 100, got " + percent,
@@ -119,22 +110,20 @@ public class ExpandContractEndpoint {
     MigrationControl control = expandContract.control();
     try {
       VerificationReport report = null;
-      switch (action) {
-        case "start-backfill" -> control.startBackfill(id, actor);
-        case "pause" -> control.pause(id, actor);
-        case "resume" -> control.resume(id, actor);
-        case "verify" -> report = control.verify(id, actor);
-        case "read-new" -> control.readNew(id, percent, actor);
-        case "stop-old-writes" -> control.stopOldWrites(id, actor);
-        case "contract" -> control.contract(id, actor, contractDdl.apply(id));
-        default -> control.rollback(id, actor);
+      switch (chosen) {
+        case START_BACKFILL -> control.startBackfill(id, actor);
+        case PAUSE -> control.pause(id, actor);
+        case RESUME -> control.resume(id, actor);
+        case VERIFY -> report = control.verify(id, actor);
+        case READ_NEW -> control.readNew(id, percent, actor);
+        case STOP_OLD_WRITES -> control.stopOldWrites(id, actor);
+        case CONTRACT -> control.contract(id, actor, contractDdl.apply(id));
+        case ROLLBACK -> control.rollback(id, actor);
       }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("migration", MigrationDescriptor.of(expandContract.status(id)));
-      if (report != null) {
-        body.put("verification", report);
-      }
-      return new WebEndpointResponse<>(body);
+      return new WebEndpointResponse<>(
+          new ActionResultDescriptor(
+              MigrationDescriptor.of(expandContract.status(id)),
+              report == null ? null : VerificationDescriptor.of(report)));
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
     } catch (TransitionRefusedException e) {
@@ -175,12 +164,6 @@ public class ExpandContractEndpoint {
 
   private static WebEndpointResponse<Object> error(
       int status, String reason, @Nullable MigrationDescriptor state) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", status);
-    body.put("reason", reason);
-    if (state != null) {
-      body.put("migration", state);
-    }
-    return new WebEndpointResponse<>(body, status);
+    return new WebEndpointResponse<>(new ErrorDescriptor(status, reason, state), status);
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.spring.observe.ItemsDatabase;
 import java.security.Principal;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -60,6 +59,6 @@ class ExpandContractEndpointFailureTest {
   }
 
   private static String reason(WebEndpointResponse<Object> response) {
-    return (String) ((Map<?, ?>) response.getBody()).get("reason");
+    return ((ActionDescriptors.ErrorDescriptor) response.getBody()).reason();
   }
 }
