@@ -2,6 +2,7 @@ package dev.expandcontract.core;
 
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.BackfillEngine;
+import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
@@ -9,6 +10,7 @@ import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationControl;
+import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.UnknownMigrationException;
 import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.core.sql.MigrationSql;
@@ -54,6 +56,7 @@ public final class ExpandContract {
   private final Map<String, MigrationSql> migrations;
   private final Map<String, MigratedRows> rows = new LinkedHashMap<>();
   private final Map<String, MigrationState> current = new ConcurrentHashMap<>();
+  private final Map<String, RecentProgress> recent = new ConcurrentHashMap<>();
   private final StateStore store;
   private final MigrationControl control;
   private final BackfillEngine backfill;
@@ -78,6 +81,7 @@ public final class ExpandContract {
         new BackfillEngine(b.dataSource, store, migrations, listener, instanceId, instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
     migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
+    migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }
 
   public static Builder builder(DataSource dataSource) {
@@ -163,6 +167,8 @@ public final class ExpandContract {
         migration.kind(),
         state,
         store.clock().instant(),
+        recent.get(id),
+        false,
         store.transitions(id, 10),
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)));
   }
@@ -173,7 +179,13 @@ public final class ExpandContract {
    */
   public MigrationStatus progress(String id) {
     return MigrationStatus.of(
-        migration(id).kind(), state(id), store.clock().instant(), List.of(), List.of());
+        migration(id).kind(),
+        state(id),
+        store.clock().instant(),
+        recent.get(id),
+        true,
+        List.of(),
+        List.of());
   }
 
   public List<MigrationStatus> statuses() {
@@ -182,6 +194,7 @@ public final class ExpandContract {
 
   private void adopt(MigrationState state) {
     MigrationState previous = current.put(state.id(), state);
+    recent.get(state.id()).adopted();
     if (previous == null || previous.version() != state.version()) {
       router.flags().apply(state);
     }
@@ -195,11 +208,35 @@ public final class ExpandContract {
     return sql;
   }
 
-  /** Adopts a transition this instance made at once, without waiting for the next refresh. */
+  /**
+   * Adopts a transition this instance made at once, without waiting for the next refresh, and
+   * follows this instance's batches for progress figures that move at every batch.
+   */
   private final class StateRefresher implements ExpandContractListener {
     @Override
     public void phaseChanged(PhaseTransition transition) {
-      store.load(transition.migrationId()).ifPresent(ExpandContract.this::adopt);
+      store
+          .load(transition.migrationId())
+          .ifPresent(
+              state -> {
+                boolean newRun =
+                    transition.from() != transition.to()
+                        && (transition.to() == Phase.BACKFILLING
+                            || transition.to() == Phase.EXPANDED
+                            || state.resyncOld());
+                if (newRun) {
+                  recent.get(state.id()).reset(state.resyncOld());
+                }
+                adopt(state);
+              });
+    }
+
+    @Override
+    public void batchCompleted(BatchCompleted batch) {
+      RecentProgress progress = recent.get(batch.migrationId());
+      if (progress != null) {
+        progress.batchCompleted(batch, store.clock().millis());
+      }
     }
   }
 

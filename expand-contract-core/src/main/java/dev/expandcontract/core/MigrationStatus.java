@@ -12,7 +12,12 @@ import java.util.List;
  * What operators see of one migration: phase, progress, speed, errors and who reads what.
  *
  * @param rowsTotal an estimate taken when the backfill started
- * @param etaSeconds null when unknown (not started, or no progress yet)
+ * @param rowsDone rows copied, including this instance's batches since its last refresh
+ * @param rowsPerSecond over this instance's recent batches, pauses excluded (the average since the
+ *     start when this instance copied none)
+ * @param backfillStartedAt when the current backfill or re-sync started, null before
+ * @param backfillFinishedAt when it reached its upper key, null until then
+ * @param etaSeconds null when unknown (not started, paused, or no progress yet); 0 once copied
  */
 public record MigrationStatus(
     String id,
@@ -25,6 +30,8 @@ public record MigrationStatus(
     long rowsTotal,
     double rowsPerSecond,
     Long etaSeconds,
+    Instant backfillStartedAt,
+    Instant backfillFinishedAt,
     int batchSize,
     String lastError,
     Long verifyMismatches,
@@ -36,20 +43,30 @@ public record MigrationStatus(
       MigrationKind kind,
       MigrationState state,
       Instant now,
+      RecentProgress recent,
+      boolean fromMemory,
       List<PhaseTransition> transitions,
       List<InstanceView> instances) {
+    boolean copying = state.phase() == Phase.BACKFILLING || state.resyncOld();
+    // A state held in memory lags by a refresh; this instance's own batches since then count too.
+    boolean addOwn = fromMemory && copying && recent.reverse() == state.resyncOld();
+    long rowsDone = state.rowsDone() + (addOwn ? recent.rowsSinceAdopted() : 0);
+    long rowsTotal = Math.max(state.rowsTotal(), rowsDone);
     double rate = 0;
     Long eta = null;
     if (state.backfillStartedAt() != null) {
-      long end =
-          state.backfillFinishedAt() != null ? state.backfillFinishedAt() : now.toEpochMilli();
-      double seconds = Math.max(0.001, (end - state.backfillStartedAt()) / 1000.0);
-      rate = state.rowsDone() / seconds;
-      if (state.backfillRunning() && rate > 0) {
-        eta = (long) Math.ceil(Math.max(0, state.rowsTotal() - state.rowsDone()) / rate);
-      } else if (!state.backfillRunning()) {
-        eta = 0L;
+      // This instance's recent batches, pauses excluded; else the average since the start.
+      rate = copying ? recent.rowsPerSecond() : recent.meanRowsPerSecond();
+      if (rate == 0) {
+        long end =
+            state.backfillFinishedAt() != null ? state.backfillFinishedAt() : now.toEpochMilli();
+        rate = state.rowsDone() / Math.max(0.001, (end - state.backfillStartedAt()) / 1000.0);
       }
+      if (!copying) {
+        eta = 0L;
+      } else if (!state.paused() && rate > 0) {
+        eta = (long) Math.ceil((rowsTotal - rowsDone) / rate);
+      } // paused, or no batch yet: unknown
     }
     return new MigrationStatus(
         state.id(),
@@ -58,10 +75,14 @@ public record MigrationStatus(
         state.readPercent(),
         state.paused(),
         state.resyncOld(),
-        state.rowsDone(),
-        Math.max(state.rowsTotal(), state.rowsDone()),
+        rowsDone,
+        rowsTotal,
         rate,
         eta,
+        state.backfillStartedAt() == null ? null : Instant.ofEpochMilli(state.backfillStartedAt()),
+        state.backfillFinishedAt() == null
+            ? null
+            : Instant.ofEpochMilli(state.backfillFinishedAt()),
         state.batchSize(),
         state.lastError(),
         state.verifyMismatches(),

@@ -6,7 +6,6 @@ import dev.expandcontract.spring.observe.BackfillProgressLog;
 import dev.expandcontract.spring.observe.ExpandContractHealthIndicator;
 import dev.expandcontract.spring.observe.ExpandContractMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -33,8 +32,9 @@ public final class ExpandContractObservabilityAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  BackfillProgressLog expandContractProgressLog(ObjectProvider<ExpandContract> expandContract) {
-    return new BackfillProgressLog(expandContract::getObject, Duration.ofSeconds(10));
+  BackfillProgressLog expandContractProgressLog(
+      ObjectProvider<ExpandContract> expandContract, ExpandContractProperties properties) {
+    return new BackfillProgressLog(expandContract::getObject, properties.progressLogInterval());
   }
 
   /** Phase changes and batch failures as Spring application events. */

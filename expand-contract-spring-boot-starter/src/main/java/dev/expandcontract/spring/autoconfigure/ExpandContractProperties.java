@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceTimeout after how long without a heartbeat an instance no longer counts as live
  * @param soakTime how long reads must stay 100% new before writes to the old schema may stop
  * @param verifyBatchSize rows compared per verification statement
+ * @param progressLogInterval least time between two progress lines of a running backfill (a line is
+ *     also logged at its start, pause, resume and finish)
  * @param flags where the FF4j flags live and how long they are cached
  * @param shadowRead sampling of reads that compare old with new
  * @param backfill scheduling of backfill batches
@@ -35,6 +37,7 @@ public record ExpandContractProperties(
     @DefaultValue("30s") Duration instanceTimeout,
     @DefaultValue("1m") Duration soakTime,
     @DefaultValue("5000") int verifyBatchSize,
+    @DefaultValue("10s") Duration progressLogInterval,
     @DefaultValue Flags flags,
     @DefaultValue ShadowRead shadowRead,
     @DefaultValue Backfill backfill,

@@ -8,8 +8,10 @@ import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.verify.VerificationReport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -22,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s</pre>
  *
- * <p>Phase changes and verification results are logged at INFO; pauses, refusals, failed batch
- * attempts and flag overrides at WARN (overrides at most once per interval and flag, with the
- * number left out).
+ * <p>A progress line also at every pause and resume, and when a backfill or re-sync finishes its
+ * duration and mean rate. Phase changes and verification results are logged at INFO; pauses,
+ * refusals, failed batch attempts and flag overrides at WARN (overrides at most once per interval
+ * and flag, with the number left out).
  */
 public final class BackfillProgressLog implements ExpandContractListener {
 
@@ -35,6 +38,7 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
   private final Map<String, Long> lastOverride = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> suppressedOverrides = new ConcurrentHashMap<>();
+  private final Set<String> resyncing = ConcurrentHashMap.newKeySet();
 
   /**
    * @param expandContract supplies the instance once built (this listener is handed to its builder,
@@ -50,6 +54,9 @@ public final class BackfillProgressLog implements ExpandContractListener {
   public void batchCompleted(BatchCompleted batch) {
     safely(
         () -> {
+          if (batch.reverse()) {
+            resyncing.add(batch.migrationId());
+          }
           if (!log.isInfoEnabled() || !due(lastProgress, batch.migrationId())) {
             return;
           }
@@ -88,9 +95,16 @@ public final class BackfillProgressLog implements ExpandContractListener {
               percent,
               t.actor(),
               t.reason());
-          if (t.to() == Phase.BACKFILLING) {
+          if (t.to() == Phase.BACKFILLING && t.from() != Phase.BACKFILLING) {
             lastProgress.remove(
                 t.migrationId()); // the first batch of a fresh backfill shows at once
+          }
+          MigrationStatus status = expandContract.get().status(t.migrationId());
+          if (t.from() == t.to()
+              && (status.phase() == Phase.BACKFILLING || status.resyncingOld())) {
+            log.info(progressLine(status, status.resyncingOld())); // a pause or a resume
+          } else if (finished(t, status)) {
+            log.info(finishedLine(status, t.from() != Phase.BACKFILLING, t.at()));
           }
         });
   }
@@ -134,11 +148,34 @@ public final class BackfillProgressLog implements ExpandContractListener {
         });
   }
 
+  /** The backfill reached its upper key, or a re-sync of old this instance took part in ended. */
+  private boolean finished(PhaseTransition t, MigrationStatus s) {
+    boolean backfilled = t.from() == Phase.BACKFILLING && t.to() == Phase.BACKFILLED;
+    boolean resynced = !s.resyncingOld() && resyncing.remove(t.migrationId());
+    return backfilled || resynced;
+  }
+
+  static String finishedLine(MigrationStatus s, boolean reverse, Instant endedAt) {
+    Instant end = s.backfillFinishedAt() != null ? s.backfillFinishedAt() : endedAt;
+    Duration took =
+        s.backfillStartedAt() == null
+            ? Duration.ZERO
+            : Duration.between(s.backfillStartedAt(), end);
+    return String.format(
+        Locale.ROOT,
+        "%s %s finished: %d rows in %s, mean %d rows/s (pauses excluded)",
+        s.id(),
+        reverse ? "re-sync of old" : "backfill",
+        s.rowsDone(),
+        seconds(took),
+        Math.round(s.rowsPerSecond()));
+  }
+
   static String progressLine(MigrationStatus s, boolean reverse) {
     double percent = s.rowsTotal() <= 0 ? 0 : Math.min(100.0, 100.0 * s.rowsDone() / s.rowsTotal());
     return String.format(
         Locale.ROOT,
-        "%s %s %.1f%% (%d/%d rows), %d rows/s, ETA %s",
+        "%s %s %.1f%% (%d/%d rows), %d rows/s, ETA %s" + (s.paused() ? ", paused" : ""),
         s.id(),
         reverse ? "re-sync of old" : "backfill",
         percent,

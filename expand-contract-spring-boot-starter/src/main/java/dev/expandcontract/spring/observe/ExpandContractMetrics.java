@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * never queries the database. Names as Prometheus shows them:
  *
  * <ul>
- *   <li>{@code expandcontract_backfill_rows_total}, {@code expandcontract_backfill_batches_total}
+ *   <li>{@code expandcontract_backfill_rows_total{direction="backfill|resync"}} (a re-sync of old
+ *       after a rollback has figures of its own)
  *   <li>{@code expandcontract_backfill_batch_duration_seconds} (histogram; p50/p99 also published
  *       to registries that take client-side percentiles)
  *   <li>{@code expandcontract_backfill_batch_size}, {@code expandcontract_backfill_progress}
@@ -151,7 +152,7 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
         "batchCompleted",
         () -> {
           MigrationMeters m = meters(batch.migrationId());
-          m.rows.increment(batch.rows());
+          (batch.reverse() ? m.rowsResynced : m.rows).increment(batch.rows());
           m.batchesSucceeded.increment();
           m.batchDuration.record(batch.duration());
           lastBatchSize.put(batch.migrationId(), batch.nextBatchSize());
@@ -255,6 +256,7 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
     private final MeterRegistry registry;
     private final String id;
     private final Counter rows;
+    private final Counter rowsResynced;
     private final Counter batchesSucceeded;
     private final Counter batchesFailed;
     private final Timer batchDuration;
@@ -267,7 +269,8 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
     MigrationMeters(MeterRegistry registry, String id) {
       this.registry = registry;
       this.id = id;
-      rows = counter("expandcontract.backfill.rows", "Old rows copied by the backfill");
+      rows = rows("backfill", "Old rows copied to the new schema by the backfill");
+      rowsResynced = rows("resync", "Rows re-synced to the old schema after a rollback");
       batchesSucceeded = batches("success");
       batchesFailed = batches("failure");
       batchDuration =
@@ -298,6 +301,14 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
                   .tag(TAG, id)
                   .tag("flag", f)
                   .register(registry));
+    }
+
+    private Counter rows(String direction, String description) {
+      return Counter.builder("expandcontract.backfill.rows")
+          .description(description)
+          .tag(TAG, id)
+          .tag("direction", direction)
+          .register(registry);
     }
 
     private Counter batches(String outcome) {

@@ -61,6 +61,8 @@ class BackfillProgressLogTest {
             200_000,
             12_300.4,
             9L,
+            null,
+            null,
             1000,
             null,
             null,
@@ -110,11 +112,73 @@ class BackfillProgressLogTest {
     db.expandContract.control().startBackfill(ID, "test");
     db.expandContract.control().pause(ID, "alice");
     assertThat(messages(Level.WARN)).contains(ID + " backfill paused: paused by alice");
+    assertThat(messages(Level.INFO)).anyMatch(m -> m.matches(PROGRESS + ", paused"));
+    long linesBeforeResume = messages(Level.INFO).stream().filter(m -> m.matches(PROGRESS)).count();
     db.expandContract.control().resume(ID, "alice");
+    assertThat(messages(Level.INFO).stream().filter(m -> m.matches(PROGRESS)).count())
+        .as("a progress line at resume")
+        .isEqualTo(linesBeforeResume + 1);
     db.runBackfill();
+    assertThat(messages(Level.INFO))
+        .anyMatch(
+            m ->
+                m.matches(
+                    ID
+                        + " backfill finished: 50 rows in \\d+\\.\\ds, mean \\d+ rows/s \\(pauses"
+                        + " excluded\\)"));
     db.expandContract.control().verify(ID, "test");
     assertThat(messages(Level.INFO))
         .anyMatch(m -> m.matches(ID + " verification: 0 mismatches in 50 rows \\(\\d+\\.\\ds\\)"));
+  }
+
+  @Test
+  void theEtaAfterAPauseIsTheRemainingTimeNotTheAverageSinceTheStart() throws Exception {
+    MutableClock clock = new MutableClock();
+    db = new ItemsDatabase("obs_eta", new BackfillProgressLog(instance::get, Duration.ZERO), clock);
+    instance.set(db.expandContract);
+    ExpandContract ec = db.expandContract;
+    ec.control().startBackfill(ID, "test");
+    ec.backfill().runBatch(ID);
+    ec.backfill().runBatch(ID);
+    ec.control().pause(ID, "test");
+    assertThat(ec.status(ID).etaSeconds()).as("unknown while paused").isNull();
+    clock.advance(Duration.ofHours(1)); // the pause
+    ec.control().resume(ID, "test");
+    ec.backfill().runBatch(ID);
+    clock.advance(Duration.ofMillis(5));
+
+    MigrationStatus afterResume = ec.progress(ID);
+    assertThat(afterResume.rowsDone()).as("moves at every batch, not at refresh").isEqualTo(30);
+    long started = System.nanoTime();
+    db.runBackfill();
+    Duration remaining = Duration.ofNanos(System.nanoTime() - started);
+    // Before, the rate was 30 rows per hour of pause: an ETA of 40 minutes for 20 rows.
+    assertThat(afterResume.etaSeconds()).isNotNull().isLessThanOrEqualTo(remaining.toSeconds() + 2);
+    assertThat(ec.status(ID).etaSeconds()).isZero();
+  }
+
+  /** A clock the test moves, standing for time that passes while nothing runs. */
+  private static final class MutableClock extends java.time.Clock {
+    private volatile java.time.Instant now = java.time.Instant.now();
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
   }
 
   @Test

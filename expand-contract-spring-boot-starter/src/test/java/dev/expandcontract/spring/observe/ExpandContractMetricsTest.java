@@ -59,7 +59,8 @@ class ExpandContractMetricsTest {
             "expandcontract.reads",
             "expandcontract.paused",
             "expandcontract.flags.overridden");
-    assertThat(counter("expandcontract.backfill.rows")).isZero();
+    assertThat(rows("backfill")).isZero();
+    assertThat(rows("resync")).isZero();
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
     assertPhase(Phase.EXPANDED);
@@ -84,14 +85,14 @@ class ExpandContractMetricsTest {
 
     assertThat(db.expandContract.backfill().runBatch(ID)).isEqualTo(BatchOutcome.COPIED);
     db.expandContract.refresh(); // checkpoints reach the in-memory state on refresh
-    assertThat(counter("expandcontract.backfill.rows")).isEqualTo(ItemsDatabase.BATCH);
+    assertThat(rows("backfill")).isEqualTo(ItemsDatabase.BATCH);
     assertThat(gauge("expandcontract.backfill.progress")).isEqualTo(0.2);
     assertThat(eta()).isNotNaN().isGreaterThanOrEqualTo(0);
     assertThat(gauge("expandcontract.backfill.rate")).isPositive();
 
     assertThat(db.runBackfill()).isEqualTo(BatchOutcome.FINISHED);
     double batches = batches("success");
-    assertThat(counter("expandcontract.backfill.rows")).isEqualTo(ItemsDatabase.ROWS);
+    assertThat(rows("backfill")).isEqualTo(ItemsDatabase.ROWS);
     assertThat(batches).isGreaterThanOrEqualTo(ItemsDatabase.ROWS / ItemsDatabase.BATCH);
     Timer duration =
         registry.get("expandcontract.backfill.batch.duration").tag("migration", ID).timer();
@@ -174,6 +175,14 @@ class ExpandContractMetricsTest {
               .value();
       assertThat(value).as("phase %s", phase).isEqualTo(phase == current ? 1 : 0);
     }
+  }
+
+  private double rows(String direction) {
+    return registry
+        .get("expandcontract.backfill.rows")
+        .tags("migration", ID, "direction", direction)
+        .counter()
+        .count();
   }
 
   private double batches(String outcome) {

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -38,6 +39,10 @@ public final class ItemsDatabase implements AutoCloseable {
   public final ExpandContract expandContract;
 
   public ItemsDatabase(String databaseName, ExpandContractListener listener) {
+    this(databaseName, listener, Clock.systemUTC());
+  }
+
+  public ItemsDatabase(String databaseName, ExpandContractListener listener, Clock clock) {
     dataSource = TestDatabase.H2.create(databaseName);
     execute(
         "CREATE TABLE items (id BIGINT PRIMARY KEY, email VARCHAR(200),"
@@ -67,6 +72,7 @@ public final class ItemsDatabase implements AutoCloseable {
                     .backfill(SETTINGS)
                     .build())
             .listener(listener)
+            .clock(clock)
             .soakTime(Duration.ZERO)
             .build();
   }
