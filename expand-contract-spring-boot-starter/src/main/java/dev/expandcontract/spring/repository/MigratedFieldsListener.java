@@ -1,0 +1,123 @@
+package dev.expandcontract.spring.repository;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hibernate.boot.Metadata;
+import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.EventType;
+import org.hibernate.event.spi.PostDeleteEvent;
+import org.hibernate.event.spi.PostDeleteEventListener;
+import org.hibernate.event.spi.PostLoadEvent;
+import org.hibernate.event.spi.PostLoadEventListener;
+import org.hibernate.event.spi.PreLoadEvent;
+import org.hibernate.event.spi.PreLoadEventListener;
+import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.jpa.boot.spi.IntegratorProvider;
+import org.hibernate.persister.entity.EntityPersister;
+import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+
+/**
+ * Hibernate's own events, which every way of loading or removing an entity goes through: a
+ * repository method of any return type, {@code EntityManager.find}, JPQL and Criteria queries, lazy
+ * associations and references. Post-load fills the migrated fields (all instances one query
+ * hydrated with one read per migration); post-delete removes the new rows of a table migration.
+ * Both run on the session's own connection, so inside its transaction.
+ */
+final class MigratedFieldsListener
+    implements PreLoadEventListener, PostLoadEventListener, PostDeleteEventListener {
+
+  private final MigratedEntities entities;
+
+  private MigratedFieldsListener(MigratedEntities entities) {
+    this.entities = entities;
+  }
+
+  /** Registers the listeners when Hibernate builds the session factory. */
+  static IntegratorProvider integratorProvider(MigratedEntities entities) {
+    Integrator integrator =
+        new Integrator() {
+          @Override
+          public void integrate(
+              Metadata metadata,
+              BootstrapContext bootstrapContext,
+              SessionFactoryImplementor sessionFactory) {
+            MigratedFieldsListener listener = new MigratedFieldsListener(entities);
+            EventListenerRegistry registry = sessionFactory.getEventListenerRegistry();
+            registry.appendListeners(EventType.PRE_LOAD, listener);
+            // Before the JPA @PostLoad callbacks, so that they see the migrated fields filled.
+            registry.prependListeners(EventType.POST_LOAD, listener);
+            registry.appendListeners(EventType.POST_DELETE, listener);
+          }
+        };
+    return () -> List.of(integrator);
+  }
+
+  @Override
+  public void onPreLoad(PreLoadEvent event) {
+    if (migrations(event.getPersister()).isPresent()) {
+      entities.loaded(event.getSession()).hydrated(event.getEntity(), event.getId());
+    }
+  }
+
+  @Override
+  public void onPostLoad(PostLoadEvent event) {
+    Optional<EntityMigrations> migrations = migrations(event.getPersister());
+    if (migrations.isEmpty()) {
+      return;
+    }
+    EntityMigrations entity = migrations.get();
+    LoadedValues loaded = entities.loaded(event.getSession());
+    Map<Object, Object> byKey =
+        loaded.toFill(event.getEntity(), event.getId(), entity.entityType());
+    if (byKey.isEmpty()) {
+      return;
+    }
+    run(event.getSession(), connection -> entities.fill(connection, entity, byKey));
+    byKey.values().forEach(instance -> loaded.remember(instance, entity.allValues(instance)));
+  }
+
+  @Override
+  public void onPostDelete(PostDeleteEvent event) {
+    Optional<EntityMigrations> migrations = migrations(event.getPersister());
+    if (migrations.isEmpty() || !entities.hasNewRows(migrations.get())) {
+      return;
+    }
+    SharedSessionContractImplementor session = event.getSession();
+    // A batched DELETE of the old row goes first: old before new, the order the backfill locks.
+    session.getJdbcCoordinator().executeBatch();
+    run(
+        session,
+        connection -> entities.deleteNew(connection, migrations.get(), List.of(event.getId())));
+  }
+
+  @Override
+  public boolean requiresPostCommitHandling(EntityPersister persister) {
+    return false;
+  }
+
+  private Optional<EntityMigrations> migrations(EntityPersister persister) {
+    return entities.of(persister.getMappedClass());
+  }
+
+  private static void run(SharedSessionContractImplementor session, SqlWork work) {
+    Connection connection =
+        session.getJdbcCoordinator().getLogicalConnection().getPhysicalConnection();
+    try {
+      work.run(connection);
+    } catch (SQLException e) {
+      throw new SQLErrorCodeSQLExceptionTranslator()
+          .translate("expand-contract migrated fields", null, e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork {
+    void run(Connection connection) throws SQLException;
+  }
+}
