@@ -41,8 +41,10 @@ final class LoadedValues {
     for (Map.Entry<Object, Object> other : new ArrayList<>(hydrated.entrySet())) {
       if (type.isInstance(other.getKey())) {
         hydrated.remove(other.getKey());
-        byKey.put(other.getValue(), other.getKey());
-        filledAhead.add(other.getKey());
+        // A proxy being initialised is announced at pre-load, its target at post-load: same key.
+        if (byKey.putIfAbsent(other.getValue(), other.getKey()) == null) {
+          filledAhead.add(other.getKey());
+        }
       }
     }
     return byKey;

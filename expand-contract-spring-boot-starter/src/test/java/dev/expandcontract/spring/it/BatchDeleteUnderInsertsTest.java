@@ -2,6 +2,7 @@ package dev.expandcontract.spring.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 abstract class BatchDeleteUnderInsertsTest extends ItSupport {
 
   private static final int ROUNDS = 40;
+  private static final int INSERTERS = 2;
 
   @Test
   void deleteAllInBatchKeepsTheNewRowsOfConcurrentInserts() throws Exception {
@@ -37,22 +39,26 @@ abstract class BatchDeleteUnderInsertsTest extends ItSupport {
     AtomicLong inserted = new AtomicLong();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     CountDownLatch inserting = new CountDownLatch(1);
-    Thread inserter =
-        new Thread(
-            () -> {
-              while (!stop.get()) {
-                try {
-                  customers.save(new Customer("inserted", "x@y.org", "A", "B", "1"));
-                  inserted.incrementAndGet();
-                  inserting.countDown();
-                } catch (RuntimeException e) {
-                  failures.add(e);
-                  return;
+    List<Thread> inserters = new ArrayList<>();
+    for (int i = 0; i < INSERTERS; i++) {
+      Thread inserter =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    customers.save(new Customer("inserted", "x@y.org", "A", "B", "1"));
+                    inserted.incrementAndGet();
+                    inserting.countDown();
+                  } catch (RuntimeException e) {
+                    failures.add(e);
+                    return;
+                  }
                 }
-              }
-            },
-            "concurrent-inserter");
-    inserter.start();
+              },
+              "concurrent-inserter-" + i);
+      inserter.start();
+      inserters.add(inserter);
+    }
     try {
       assertThat(inserting.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
       for (int round = 0; round < ROUNDS; round++) {
@@ -60,7 +66,9 @@ abstract class BatchDeleteUnderInsertsTest extends ItSupport {
       }
     } finally {
       stop.set(true);
-      inserter.join(TIMEOUT.toMillis());
+      for (Thread inserter : inserters) {
+        inserter.join(TIMEOUT.toMillis());
+      }
     }
     assertThat(failures).isEmpty();
     assertThat(inserted.get()).isPositive();
