@@ -60,6 +60,18 @@ final class LoadedValues {
     return hydrated.containsKey(instance);
   }
 
+  /** The instance holds values loaded or written (not a new instance the application built). */
+  boolean isRemembered(Object instance) {
+    return values.containsKey(instance);
+  }
+
+  /** The session detached every instance. */
+  void clear() {
+    values.clear();
+    hydrated.clear();
+    filledAhead.clear();
+  }
+
   /** True unless the instance holds exactly the values last loaded or written. */
   boolean changed(Object instance, List<Object> current) {
     return !Objects.equals(values.get(instance), current);

@@ -88,6 +88,14 @@ public final class MigratedEntities {
     }
   }
 
+  /** The session detached every instance: what it recorded of them goes too. */
+  void cleared(SharedSessionContractImplementor session) {
+    LoadedValues found = bySession.get(session);
+    if (found != null) {
+      found.clear();
+    }
+  }
+
   /** Fills the migrated fields of loaded entities (by key): per migration, per key, old or new. */
   void fill(Connection connection, EntityMigrations entity, Map<Object, Object> byKey)
       throws SQLException {

@@ -5,12 +5,19 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.hibernate.LockMode;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.engine.spi.Status;
 import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.ClearEvent;
+import org.hibernate.event.spi.ClearEventListener;
 import org.hibernate.event.spi.EventType;
+import org.hibernate.event.spi.FlushEntityEvent;
+import org.hibernate.event.spi.FlushEntityEventListener;
 import org.hibernate.event.spi.PostDeleteEvent;
 import org.hibernate.event.spi.PostDeleteEventListener;
 import org.hibernate.event.spi.PostLoadEvent;
@@ -30,7 +37,11 @@ import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
  * Both run on the session's own connection, so inside its transaction.
  */
 final class MigratedFieldsListener
-    implements PreLoadEventListener, PostLoadEventListener, PostDeleteEventListener {
+    implements PreLoadEventListener,
+        PostLoadEventListener,
+        PostDeleteEventListener,
+        FlushEntityEventListener,
+        ClearEventListener {
 
   private final MigratedEntities entities;
 
@@ -53,6 +64,8 @@ final class MigratedFieldsListener
             // Before the JPA @PostLoad callbacks, so that they see the migrated fields filled.
             registry.prependListeners(EventType.POST_LOAD, listener);
             registry.appendListeners(EventType.POST_DELETE, listener);
+            registry.appendListeners(EventType.FLUSH_ENTITY, listener);
+            registry.appendListeners(EventType.CLEAR, listener);
           }
         };
     return () -> List.of(integrator);
@@ -94,6 +107,41 @@ final class MigratedFieldsListener
     run(
         session,
         connection -> entities.deleteNew(connection, migrations.get(), List.of(event.getId())));
+  }
+
+  /**
+   * A managed instance whose migrated fields changed since they were loaded or written, without a
+   * repository save (JPA's dirty checking, e.g. a setter in a transactional service): dual-written
+   * at flush, and its {@code @Version} bumped at commit, since Hibernate's own dirty check does not
+   * see {@code @Transient} fields. A new instance is written by its save.
+   */
+  @Override
+  public void onFlushEntity(FlushEntityEvent event) {
+    EntityEntry entry = event.getEntityEntry();
+    Optional<EntityMigrations> migrations = migrations(entry.getPersister());
+    if (migrations.isEmpty() || entry.getStatus() != Status.MANAGED) {
+      return;
+    }
+    EntityMigrations entity = migrations.get();
+    Object instance = event.getEntity();
+    LoadedValues loaded = entities.loaded(event.getSession());
+    List<Object> values = entity.allValues(instance);
+    if (!loaded.isRemembered(instance) || !loaded.changed(instance, values)) {
+      return;
+    }
+    if (entry.getPersister().isVersioned()) {
+      event.getSession().lock(instance, LockMode.OPTIMISTIC_FORCE_INCREMENT);
+    }
+    run(
+        event.getSession(),
+        connection -> entities.write(connection, entity, entry.getId(), instance));
+    loaded.remember(instance, values);
+  }
+
+  /** A session cleared to bound its memory (batch jobs) forgets its instances here too. */
+  @Override
+  public void onClear(ClearEvent event) {
+    entities.cleared(event.getSession());
   }
 
   @Override

@@ -179,7 +179,10 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
               throw neverLoaded(instance);
             }
             List<Object> values = entity.allValues(instance);
-            if (versioned && !insert && loaded.changed(instance, values)) {
+            if (!insert && !loaded.changed(instance, values)) {
+              continue; // unchanged, or changed and written by the flush above
+            }
+            if (versioned && !insert) {
               // Only @Transient fields changed: Hibernate saw nothing dirty and kept the version.
               entityManager.lock(instance, LockModeType.OPTIMISTIC_FORCE_INCREMENT);
             }

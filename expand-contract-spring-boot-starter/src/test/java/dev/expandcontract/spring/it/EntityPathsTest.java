@@ -104,6 +104,29 @@ abstract class EntityPathsTest extends ItSupport {
     renameAfterLoading(stored, id -> customers.getReferenceById(id));
   }
 
+  /**
+   * JPA's dirty checking, no save: the migrated change is dual-written when the session flushes.
+   */
+  @Test
+  void changeOfAManagedEntityWithoutSaveIsDualWritten() {
+    Customer stored = savedCustomer("dirty");
+
+    transaction()
+        .executeWithoutResult(
+            status -> {
+              Customer loaded = entityManager.find(Customer.class, stored.getId());
+              loaded.setEmail(" Dirty.New@Example.COM");
+              loaded.setZip("54321");
+            });
+
+    assertThat(emailColumns(stored.getId()))
+        .containsEntry("email", " Dirty.New@Example.COM")
+        .containsEntry("email_normalized", "dirty.new@example.com");
+    assertThat(addressRow(stored.getId()))
+        .containsExactly(
+            Map.of("street", stored.getStreet(), "city", "Springfield", "postal_code", "54321"));
+  }
+
   @Test
   void oneQueryFillsEveryInstanceItLoaded() {
     Map<Long, Customer> stored =
