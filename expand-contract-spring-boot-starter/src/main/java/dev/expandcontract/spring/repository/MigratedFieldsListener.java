@@ -20,6 +20,8 @@ import org.hibernate.event.spi.FlushEntityEvent;
 import org.hibernate.event.spi.FlushEntityEventListener;
 import org.hibernate.event.spi.PostDeleteEvent;
 import org.hibernate.event.spi.PostDeleteEventListener;
+import org.hibernate.event.spi.PostInsertEvent;
+import org.hibernate.event.spi.PostInsertEventListener;
 import org.hibernate.event.spi.PostLoadEvent;
 import org.hibernate.event.spi.PostLoadEventListener;
 import org.hibernate.event.spi.PreLoadEvent;
@@ -27,7 +29,9 @@ import org.hibernate.event.spi.PreLoadEventListener;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.jpa.boot.spi.IntegratorProvider;
 import org.hibernate.persister.entity.EntityPersister;
-import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.jdbc.support.SQLStateSQLExceptionTranslator;
 
 /**
  * Hibernate's own events, which every way of loading or removing an entity goes through: a
@@ -39,9 +43,12 @@ import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 final class MigratedFieldsListener
     implements PreLoadEventListener,
         PostLoadEventListener,
+        PostInsertEventListener,
         PostDeleteEventListener,
         FlushEntityEventListener,
         ClearEventListener {
+
+  private static final String TASK = "expand-contract migrated fields";
 
   private final MigratedEntities entities;
 
@@ -63,6 +70,7 @@ final class MigratedFieldsListener
             registry.appendListeners(EventType.PRE_LOAD, listener);
             // Before the JPA @PostLoad callbacks, so that they see the migrated fields filled.
             registry.prependListeners(EventType.POST_LOAD, listener);
+            registry.appendListeners(EventType.POST_INSERT, listener);
             registry.appendListeners(EventType.POST_DELETE, listener);
             registry.appendListeners(EventType.FLUSH_ENTITY, listener);
             registry.appendListeners(EventType.CLEAR, listener);
@@ -93,6 +101,21 @@ final class MigratedFieldsListener
     }
     run(event.getSession(), connection -> entities.fill(connection, entity, byKey));
     byKey.values().forEach(instance -> loaded.remember(instance, entity.allValues(instance)));
+  }
+
+  /** A new row, however it was persisted: its migrated fields are written with it. */
+  @Override
+  public void onPostInsert(PostInsertEvent event) {
+    Optional<EntityMigrations> migrations = migrations(event.getPersister());
+    if (migrations.isEmpty()) {
+      return;
+    }
+    EntityMigrations entity = migrations.get();
+    Object instance = event.getEntity();
+    SharedSessionContractImplementor session = event.getSession();
+    session.getJdbcCoordinator().executeBatch(); // the old row first
+    run(session, connection -> entities.write(connection, entity, event.getId(), instance));
+    entities.loaded(session).remember(instance, entity.allValues(instance));
   }
 
   @Override
@@ -159,8 +182,9 @@ final class MigratedFieldsListener
     try {
       work.run(connection);
     } catch (SQLException e) {
-      throw new SQLErrorCodeSQLExceptionTranslator()
-          .translate("expand-contract migrated fields", null, e);
+      DataAccessException translated =
+          new SQLStateSQLExceptionTranslator().translate(TASK, null, e);
+      throw translated != null ? translated : new UncategorizedSQLException(TASK, null, e);
     }
   }
 

@@ -8,7 +8,6 @@ import dev.expandcontract.spring.RoutedQuery;
 import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.repository.RepositoryMethods.Kind;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -59,7 +58,6 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private final DataSource dataSource;
   private final EntityManager entityManager;
   private final JpaEntityInformation<?, ?> entityInformation;
-  private final boolean versioned;
   private final TransactionTemplate transactions;
   private final ContractGate gate;
   private final SQLExceptionTranslator translator;
@@ -81,7 +79,6 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     this.entityManager = entityManager;
     this.entityInformation =
         JpaEntityInformationSupport.getEntityInformation(entity.entityType(), entityManager);
-    this.versioned = entityManager.getMetamodel().entity(entity.entityType()).hasVersionAttribute();
     this.transactions = transactions;
     this.gate = gate;
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
@@ -157,45 +154,24 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private Object save(MethodInvocation invocation) throws Throwable {
     Object[] args = invocation.getArguments();
     List<Object> given = args.length == 0 ? List.of() : entities(args[0]);
-    List<Boolean> inserts = new ArrayList<>();
-    for (Object e : given) {
-      inserts.add(isNew(e));
-    }
     Object result = invocation.proceed();
-    entityManager.flush(); // the row must exist before its migrated columns are written
     List<Object> saved = entities(result);
-    boolean paired = given.size() == saved.size();
     LoadedValues loaded = migrated.loaded(session());
-    withConnection(
-        connection -> {
-          for (int i = 0; i < saved.size(); i++) {
-            Object instance = saved.get(i);
-            boolean insert = paired && inserts.get(i);
-            if (paired && given.get(i) != instance) {
-              // save() of a detached entity merges it into a managed copy, which Hibernate loaded
-              // with the database's migrated values: the caller's values replace them.
-              entity.copy(given.get(i), instance);
-            } else if (loaded.isHydratedUnfilled(instance)) {
-              throw neverLoaded(instance);
-            }
-            List<Object> values = entity.allValues(instance);
-            if (!insert && !loaded.changed(instance, values)) {
-              continue; // unchanged, or changed and written by the flush above
-            }
-            if (versioned && !insert) {
-              // Only @Transient fields changed: Hibernate saw nothing dirty and kept the version.
-              entityManager.lock(instance, LockModeType.OPTIMISTIC_FORCE_INCREMENT);
-            }
-            migrated.write(connection, entity, key(instance), instance);
-            loaded.remember(instance, values);
-          }
-        });
+    for (int i = 0; i < saved.size(); i++) {
+      Object instance = saved.get(i);
+      if (given.size() == saved.size() && given.get(i) != instance) {
+        // save() of a detached entity merges it into a managed copy, which Hibernate loaded with
+        // the database's migrated values: the caller's values replace them.
+        entity.copy(given.get(i), instance);
+      } else if (loaded.isHydratedUnfilled(instance)) {
+        throw neverLoaded(instance);
+      }
+    }
+    // Hibernate's events write the migrated fields in this flush: post-insert for a new row, the
+    // flush-entity listener for changed ones (bumping @Version), so the write fails here if it
+    // does.
+    entityManager.flush();
     return result;
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private boolean isNew(Object instance) {
-    return ((JpaEntityInformation) entityInformation).isNew(instance);
   }
 
   private IllegalStateException neverLoaded(Object instance) {

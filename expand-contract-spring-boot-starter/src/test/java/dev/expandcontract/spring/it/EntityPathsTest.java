@@ -128,6 +128,19 @@ abstract class EntityPathsTest extends ItSupport {
   }
 
   @Test
+  void persistThroughTheEntityManagerIsDualWritten() {
+    Customer created = new Customer("persisted", " Per@Example.COM ", "Elm St 9", "Ogden", "777");
+
+    transaction().executeWithoutResult(status -> entityManager.persist(created));
+
+    assertThat(emailColumns(created.getId()))
+        .containsEntry("email", " Per@Example.COM ")
+        .containsEntry("email_normalized", "per@example.com");
+    assertThat(addressRow(created.getId()))
+        .containsExactly(Map.of("street", "Elm St 9", "city", "Ogden", "postal_code", "777"));
+  }
+
+  @Test
   void oneQueryFillsEveryInstanceItLoaded() {
     Map<Long, Customer> stored =
         Stream.of("many-1", "many-2", "many-3")
