@@ -36,12 +36,12 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Wraps one Spring Data repository whose entity has {@code @Migrated} fields; what each of its
- * methods does was decided once ({@link RepositoryMethods}). Saves are followed, in the caller's
- * transaction, by the core's dual write of the migrated columns; removals and loads of every kind
- * are covered by Hibernate's events ({@link MigratedFieldsListener}); a batch delete removes
- * exactly the keys' new rows; a {@code @Modifying} query is refused before it runs; a {@link
- * RoutedQuery} method runs its new-schema twin once the flag says so. The decisions are the core's
- * ({@link FlagRouter}); this class only calls it.
+ * methods does was decided once ({@link RepositoryMethods}). Loads, inserts, changes and removals
+ * of every kind are dual-written by Hibernate's events ({@link MigratedFieldsListener}) in the
+ * caller's transaction; a save carries a detached entity's migrated values over to its managed copy
+ * and flushes; a batch delete removes exactly the keys' new rows; a {@code @Modifying} query is
+ * refused before it runs; a {@link RoutedQuery} method runs its new-schema twin once the flag says
+ * so. The decisions are the core's ({@link FlagRouter}); this class only calls it.
  */
 final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
