@@ -104,17 +104,33 @@ public final class MigratedRows {
     listener.dualWrite(sql.migration().id(), Duration.ofNanos(System.nanoTime() - started));
   }
 
-  /** Removes the key's new row after the application deleted the old one (table migrations). */
-  public void delete(Connection connection, Object key) throws SQLException {
-    if (sql.migration().kind() == MigrationKind.TABLE) {
-      Jdbc.update(connection, sql.deleteNewKey(), sql.keyType().coerce(key));
-    }
+  /**
+   * True when the new schema has rows of its own (a table migration): deleting an entity must then
+   * delete its new row, by exactly the keys the application deleted.
+   */
+  public boolean hasNewRows() {
+    return sql.migration().kind() == MigrationKind.TABLE;
   }
 
-  /** Empties the new table after the application deleted every old row (table migrations). */
-  public void deleteAll(Connection connection) throws SQLException {
-    if (sql.migration().kind() == MigrationKind.TABLE) {
-      Jdbc.update(connection, sql.deleteAllNew());
+  /** Removes the key's new row after the application deleted the old one (table migrations). */
+  public void delete(Connection connection, Object key) throws SQLException {
+    delete(connection, List.of(key));
+  }
+
+  /**
+   * Removes the new rows of exactly these keys after the application deleted their old rows (table
+   * migrations); never a range or the whole table, so a row inserted meanwhile keeps its new row.
+   */
+  public void delete(Connection connection, Collection<?> keys) throws SQLException {
+    if (!hasNewRows() || keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.deleteNewKey())) {
+      for (Object key : keys) {
+        sql.keyType().bind(statement, 1, key);
+        statement.addBatch();
+      }
+      statement.executeBatch();
     }
   }
 

@@ -152,11 +152,6 @@ public final class MigrationSql {
     return "DELETE FROM " + newTable + " WHERE " + newKey + " = ?";
   }
 
-  /** Empties the new table after the application deleted every old row (table migrations). */
-  public String deleteAllNew() {
-    return "DELETE FROM " + newTable;
-  }
-
   // ---- reverse copy: old <- reverse(new), column migrations --------------------------------
 
   /** Re-syncs old columns from new ones in a range, for a rollback after writes went new-only. */

@@ -8,6 +8,7 @@ import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
+import dev.expandcontract.spring.repository.MigratedEntities;
 import dev.expandcontract.spring.repository.MigratingRepositoryPostProcessor;
 import dev.expandcontract.spring.repository.ShadowReads;
 import dev.expandcontract.spring.schedule.BackfillScheduler;
@@ -16,7 +17,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -29,6 +29,7 @@ import org.ff4j.property.store.InMemoryPropertyStore;
 import org.ff4j.store.InMemoryFeatureStore;
 import org.ff4j.store.JdbcFeatureStore;
 import org.flywaydb.core.Flyway;
+import org.hibernate.jpa.boot.spi.JpaSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -95,25 +96,30 @@ public final class ExpandContractAutoConfiguration {
 
   @Bean
   static MigratingRepositoryPostProcessor expandContractRepositoryPostProcessor(
+      ObjectProvider<MigratedEntities> migrated,
       ObjectProvider<ExpandContract> expandContract,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<EntityManager> entityManager,
       ObjectProvider<PlatformTransactionManager> transactionManager,
-      ObjectProvider<ShadowReads> shadowReads,
       ObjectProvider<ContractGate> gate) {
     return new MigratingRepositoryPostProcessor(
-        () -> migrations(expandContract),
+        migrated,
         // Resolved once: the interceptor asks for it on every repository call.
         SingletonSupplier.of(expandContract::getObject),
         dataSource,
         entityManager,
         transactionManager,
-        shadowReads,
         gate);
   }
 
-  private static Collection<Migration> migrations(ObjectProvider<ExpandContract> expandContract) {
-    return expandContract.getObject().migrations();
+  @Bean
+  @ConditionalOnMissingBean
+  MigratedEntities expandContractMigratedEntities(
+      ObjectProvider<ExpandContract> expandContract, ObjectProvider<ShadowReads> shadowReads) {
+    // Resolved on first use: Hibernate's listeners exist before the ExpandContract bean does.
+    return new MigratedEntities(
+        SingletonSupplier.of(expandContract::getObject),
+        SingletonSupplier.of(shadowReads::getObject));
   }
 
   @Bean
@@ -200,32 +206,49 @@ public final class ExpandContractAutoConfiguration {
     }
   }
 
-  /**
-   * Keeps Hibernate's inserts off the old columns on PostgreSQL. By default Hibernate fetches an
-   * IDENTITY key with {@code getGeneratedKeys()} without naming the column, so the PostgreSQL
-   * driver appends {@code RETURNING *}: the insert then returns every column of the table, and once
-   * its server-side prepared plan is cached, dropping an old column under traffic makes it fail
-   * with "cached plan must not change result type". With generated-keys retrieval off, Hibernate
-   * writes {@code INSERT ... RETURNING <id>} itself, whose result never changes. A value the
-   * application set explicitly is kept.
-   */
+  /** Hibernate's side: its events for migrated fields, and inserts that stay off old columns. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HibernatePropertiesCustomizer.class)
-  @ConditionalOnProperty(
-      prefix = "expand-contract.hibernate",
-      name = "insert-returning-id-only",
-      matchIfMissing = true)
   static class HibernateConfiguration {
 
     static final String USE_GET_GENERATED_KEYS = "hibernate.jdbc.use_get_generated_keys";
 
+    /**
+     * Keeps Hibernate's inserts off the old columns on PostgreSQL. By default Hibernate fetches an
+     * IDENTITY key with {@code getGeneratedKeys()} without naming the column, so the PostgreSQL
+     * driver appends {@code RETURNING *}: the insert then returns every column of the table, and
+     * once its server-side prepared plan is cached, dropping an old column under traffic makes it
+     * fail with "cached plan must not change result type". With generated-keys retrieval off,
+     * Hibernate writes {@code INSERT ... RETURNING <id>} itself, whose result never changes. A
+     * value the application set explicitly is kept.
+     */
     @Bean
+    @ConditionalOnProperty(
+        prefix = "expand-contract.hibernate",
+        name = "insert-returning-id-only",
+        matchIfMissing = true)
     HibernatePropertiesCustomizer expandContractHibernateInsertReturning(DataSource dataSource) {
       return properties -> {
         if (isPostgres(dataSource)) {
           properties.putIfAbsent(USE_GET_GENERATED_KEYS, "false");
         }
       };
+    }
+
+    /**
+     * Hibernate's own events reach every way an entity is loaded or removed (EntityManager,
+     * JPQL/Criteria, associations, references, any repository return type), not only the repository
+     * calls the interceptor sees.
+     */
+    @Bean
+    HibernatePropertiesCustomizer expandContractHibernateListeners(
+        ObjectProvider<MigratedEntities> migrated) {
+      return properties ->
+          properties.put(
+              JpaSettings.INTEGRATOR_PROVIDER,
+              migrated
+                  .getObject()
+                  .hibernateIntegrator(properties.get(JpaSettings.INTEGRATOR_PROVIDER)));
     }
 
     private static boolean isPostgres(DataSource dataSource) {

@@ -134,6 +134,17 @@ public final class EntityMigrations {
         .collect(Collectors.toList());
   }
 
+  /** Every migrated field's value, migration by migration. */
+  List<Object> allValues(Object entity) {
+    List<Object> all = new ArrayList<>();
+    for (List<Field> fields : fieldsByMigration.values()) {
+      for (Field field : fields) {
+        all.add(ReflectionUtils.getField(field, entity));
+      }
+    }
+    return all;
+  }
+
   /** Sets the entity's fields of one migration; null values clear them. */
   public void set(String migrationId, Object entity, List<Object> values) {
     List<Field> fields = fieldsByMigration.get(migrationId);

@@ -1,11 +1,8 @@
 package dev.expandcontract.spring.repository;
 
 import dev.expandcontract.core.ExpandContract;
-import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.spring.contract.ContractGate;
 import jakarta.persistence.EntityManager;
-import java.util.Collection;
-import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,32 +14,30 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Hooks into every Spring Data repository factory (Spring Data's own proxy post-processor SPI, no
  * bytecode tricks) and adds a {@link MigrationRepositoryInterceptor} to the repositories whose
- * entity has {@code @Migrated} fields.
+ * entity has {@code @Migrated} fields, with their methods classified from the repository's
+ * metadata.
  */
 public final class MigratingRepositoryPostProcessor implements BeanPostProcessor {
 
-  private final Supplier<Collection<Migration>> migrations;
+  private final ObjectProvider<MigratedEntities> migrated;
   private final Supplier<ExpandContract> expandContract;
   private final ObjectProvider<DataSource> dataSource;
   private final ObjectProvider<EntityManager> entityManager;
   private final ObjectProvider<PlatformTransactionManager> transactions;
-  private final ObjectProvider<ShadowReads> shadowReads;
   private final ObjectProvider<ContractGate> gate;
 
   public MigratingRepositoryPostProcessor(
-      Supplier<Collection<Migration>> migrations,
+      ObjectProvider<MigratedEntities> migrated,
       Supplier<ExpandContract> expandContract,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<EntityManager> entityManager,
       ObjectProvider<PlatformTransactionManager> transactions,
-      ObjectProvider<ShadowReads> shadowReads,
       ObjectProvider<ContractGate> gate) {
-    this.migrations = migrations;
+    this.migrated = migrated;
     this.expandContract = expandContract;
     this.dataSource = dataSource;
     this.entityManager = entityManager;
     this.transactions = transactions;
-    this.shadowReads = shadowReads;
     this.gate = gate;
   }
 
@@ -53,7 +48,9 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
           factory ->
               factory.addRepositoryProxyPostProcessor(
                   (proxy, repository) ->
-                      EntityMigrations.of(repository.getDomainType(), this::migration)
+                      migrated
+                          .getObject()
+                          .of(repository.getDomainType())
                           .ifPresent(
                               entity ->
                                   // First in the chain, outside Spring Data's own
@@ -62,17 +59,14 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
                                       0,
                                       new MigrationRepositoryInterceptor(
                                           entity,
+                                          new RepositoryMethods(repository),
+                                          migrated.getObject(),
                                           expandContract,
                                           dataSource.getObject(),
                                           entityManager.getObject(),
                                           new TransactionTemplate(transactions.getObject()),
-                                          shadowReads.getObject(),
                                           gate.getObject())))));
     }
     return bean;
-  }
-
-  private Optional<Migration> migration(String id) {
-    return migrations.get().stream().filter(m -> m.id().equals(id)).findFirst();
   }
 }

@@ -2,29 +2,31 @@ package dev.expandcontract.spring.repository;
 
 import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.ExpandContract;
-import dev.expandcontract.core.access.MigratedRows;
-import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.spring.RoutedQuery;
 import dev.expandcontract.spring.contract.ContractGate;
+import dev.expandcontract.spring.repository.RepositoryMethods.Kind;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.hibernate.Hibernate;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.support.JpaEntityInformation;
+import org.springframework.data.jpa.repository.support.JpaEntityInformationSupport;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
@@ -33,61 +35,70 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Wraps one Spring Data repository whose entity has {@code @Migrated} fields. Saves and deletes are
- * followed, in the caller's transaction, by the core's dual write of the migrated columns; reads
- * fill the migrated fields from old or new as the flags route each key; a {@link RoutedQuery}
- * method runs its new-schema twin once the flag says so. The decisions are the core's ({@link
- * FlagRouter}); this class only calls it.
+ * Wraps one Spring Data repository whose entity has {@code @Migrated} fields; what each of its
+ * methods does was decided once ({@link RepositoryMethods}). Loads, inserts, changes and removals
+ * of every kind are dual-written by Hibernate's events ({@link MigratedFieldsListener}) in the
+ * caller's transaction; a save carries a detached entity's migrated values over to its managed copy
+ * and flushes; a batch delete removes exactly the keys' new rows; a {@code @Modifying} query is
+ * refused before it runs; a {@link RoutedQuery} method runs its new-schema twin once the flag says
+ * so. The decisions are the core's ({@link FlagRouter}); this class only calls it.
  */
 final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
-  /** Spring Data's deletes whose keys are known; other deletes cannot be dual-written. */
-  private static final Set<String> KEYED_DELETES =
-      Set.of(
-          "delete",
-          "deleteById",
-          "deleteAll",
-          "deleteAllById",
-          "deleteAllInBatch",
-          "deleteAllByIdInBatch");
+  /** Attempts of a repository call this interceptor runs in its own transaction. */
+  static final int ATTEMPTS = 3;
+
+  /** Keys per JPQL delete when {@code deleteAllInBatch()} is taken apart key by key. */
+  static final int DELETE_CHUNK = 500;
 
   private final EntityMigrations entity;
+  private final RepositoryMethods methods;
+  private final MigratedEntities migrated;
   private final Supplier<ExpandContract> expandContract;
   private final DataSource dataSource;
   private final EntityManager entityManager;
+  private final JpaEntityInformation<?, ?> entityInformation;
   private final TransactionTemplate transactions;
-  private final ShadowReads shadowReads;
   private final ContractGate gate;
   private final SQLExceptionTranslator translator;
 
   MigrationRepositoryInterceptor(
       EntityMigrations entity,
+      RepositoryMethods methods,
+      MigratedEntities migrated,
       Supplier<ExpandContract> expandContract,
       DataSource dataSource,
       EntityManager entityManager,
       TransactionTemplate transactions,
-      ShadowReads shadowReads,
       ContractGate gate) {
     this.entity = entity;
+    this.methods = methods;
+    this.migrated = migrated;
     this.expandContract = expandContract;
     this.dataSource = dataSource;
     this.entityManager = entityManager;
+    this.entityInformation =
+        JpaEntityInformationSupport.getEntityInformation(entity.entityType(), entityManager);
     this.transactions = transactions;
-    this.shadowReads = shadowReads;
     this.gate = gate;
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
   }
 
-  /** Attempts of a repository call this interceptor runs in its own transaction. */
-  static final int ATTEMPTS = 3;
-
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
-    if (invocation.getMethod().getDeclaringClass() == Object.class) {
+    Method method = invocation.getMethod();
+    if (method.getDeclaringClass() == Object.class) {
       return invocation.proceed();
     }
+    Kind kind = methods.kind(method);
+    if (kind == Kind.DEFAULT) {
+      return invocation.proceed(); // the repository methods it calls come back through here
+    }
+    if (kind == Kind.MODIFYING) {
+      throw refused(method); // before anything runs: nothing may be half-applied
+    }
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
-      return inTransaction(invocation); // the caller's transaction: only the caller can retry it
+      return inTransaction(invocation, kind); // the caller's transaction: only it can retry
     }
     Object[] args = invocation.getArguments();
     LockVictims.IdSnapshot ids =
@@ -95,7 +106,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
             entity.entityType(), args.length == 0 ? List.of() : entities(args[0]));
     for (int attempt = 1; ; attempt++) {
       try {
-        return inTransaction(((ProxyMethodInvocation) invocation).invocableClone());
+        return inTransaction(((ProxyMethodInvocation) invocation).invocableClone(), kind);
       } catch (RuntimeException e) {
         if (attempt == ATTEMPTS || !LockVictims.isVictim(e)) {
           throw e;
@@ -106,21 +117,31 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     }
   }
 
-  private Object inTransaction(MethodInvocation invocation) throws Throwable {
-    String name = invocation.getMethod().getName();
+  private UnsupportedOperationException refused(Method method) {
+    return new UnsupportedOperationException(
+        methods.describe(method)
+            + " is a @Modifying query on "
+            + entity.entityType().getSimpleName()
+            + ", whose @Migrated fields expand-contract cannot dual-write from a bulk statement"
+            + " (old and new would drift): load the entities and save or delete them through the"
+            + " repository instead");
+  }
+
+  private Object inTransaction(MethodInvocation invocation, Kind kind) throws Throwable {
     try {
       // One transaction around the repository call and the dual write: the caller's, if any.
       return transactions.execute(
           status -> {
             gate.enterTransaction();
             try {
-              if (name.startsWith("save")) {
-                return save(invocation);
-              }
-              if (name.startsWith("delete")) {
-                return delete(invocation);
-              }
-              return read(invocation);
+              return switch (kind) {
+                case SAVE -> save(invocation);
+                case BATCH_DELETE_KEYS -> deleteKeys(invocation);
+                case BATCH_DELETE_ALL -> deleteAllKeyByKey(invocation);
+                case READ -> read(invocation);
+                // Each removal reaches Hibernate's post-delete event, which removes the new row.
+                case REMOVE, DEFAULT, MODIFYING -> invocation.proceed();
+              };
             } catch (Throwable e) {
               throw new Wrapped(e);
             }
@@ -134,76 +155,88 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     Object[] args = invocation.getArguments();
     List<Object> given = args.length == 0 ? List.of() : entities(args[0]);
     Object result = invocation.proceed();
-    entityManager.flush(); // the row must exist before its migrated columns are written
     List<Object> saved = entities(result);
-    if (given.size() == saved.size()) {
-      // save() of a detached entity merges it and returns a managed copy, which JPA fills
-      // without the @Transient migrated fields: carry the caller's values over first.
-      for (int i = 0; i < saved.size(); i++) {
-        if (given.get(i) != saved.get(i)) {
-          entity.copy(given.get(i), saved.get(i));
-        }
+    LoadedValues loaded = migrated.loaded(session());
+    for (int i = 0; i < saved.size(); i++) {
+      Object instance = saved.get(i);
+      if (given.size() == saved.size() && given.get(i) != instance) {
+        // save() of a detached entity merges it into a managed copy, which Hibernate loaded with
+        // the database's migrated values: the caller's values replace them.
+        entity.copy(given.get(i), instance);
+      } else if (loaded.isHydratedUnfilled(instance)) {
+        throw neverLoaded(instance);
       }
     }
-    withConnection(
-        connection -> {
-          for (Object e : saved) {
-            Object key = key(e);
-            for (String id : entity.migrationIds()) {
-              MigrationState state = expandContract.get().state(id);
-              boolean writeOld = expandContract.get().router().writeOld(state);
-              expandContract.get().rows(id).write(connection, key, entity.values(id, e), writeOld);
-            }
-          }
-        });
+    // Hibernate's events write the migrated fields in this flush: post-insert for a new row, the
+    // flush-entity listener for changed ones (bumping @Version), so the write fails here if it
+    // does.
+    entityManager.flush();
     return result;
   }
 
-  private Object delete(MethodInvocation invocation) throws Throwable {
-    Object[] args = invocation.getArguments();
-    String name = invocation.getMethod().getName();
-    if (!KEYED_DELETES.contains(name)) {
-      // Refused before anything is deleted: nothing may be half-applied.
-      throw new UnsupportedOperationException(
-          name
-              + " on an entity with @Migrated fields cannot be dual-written: load the entities"
-              + " and delete them, or delete by id");
-    }
-    boolean everything = args.length == 0; // deleteAll(), deleteAllInBatch()
+  private IllegalStateException neverLoaded(Object instance) {
+    return new IllegalStateException(
+        entity.entityType().getSimpleName()
+            + " with key "
+            + key(instance)
+            + " is saved before its @Migrated fields were loaded; writing them would overwrite"
+            + " old and new with values never read");
+  }
+
+  /** One JPQL delete of given entities or ids, then the new rows of exactly those keys. */
+  private Object deleteKeys(MethodInvocation invocation) throws Throwable {
     List<Object> keys = new ArrayList<>();
-    if (!everything) {
-      for (Object candidate : flatten(args[0])) {
-        keys.add(entity.entityType().isInstance(candidate) ? key(candidate) : candidate);
-      }
+    for (Object candidate : flatten(invocation.getArguments()[0])) {
+      keys.add(entity.entityType().isInstance(candidate) ? key(candidate) : candidate);
     }
     Object result = invocation.proceed();
-    entityManager.flush(); // the old rows go first, the order the backfill locks them in
-    withConnection(
-        connection -> {
-          for (String id : entity.migrationIds()) {
-            MigratedRows rows = expandContract.get().rows(id);
-            if (everything) {
-              rows.deleteAll(connection);
-            }
-            for (Object key : keys) {
-              rows.delete(connection, key);
-            }
-          }
-        });
+    withConnection(connection -> migrated.deleteNew(connection, entity, keys));
     return result;
+  }
+
+  /**
+   * {@code deleteAllInBatch()} as JPQL deletes by key, up to the highest key when it was called:
+   * the new rows deleted are exactly those of the old rows deleted, so a row a concurrent
+   * transaction commits meanwhile keeps both, and the loop never chases a growing table.
+   */
+  @SuppressWarnings("unchecked")
+  private Object deleteAllKeyByKey(MethodInvocation invocation) throws Throwable {
+    if (!migrated.hasNewRows(entity)) {
+      return invocation.proceed();
+    }
+    String id = entityInformation.getRequiredIdAttribute().getName();
+    String from = " from " + entityInformation.getEntityName() + " e";
+    Object upper = entityManager.createQuery("select max(e." + id + ")" + from).getSingleResult();
+    JpaRepository<Object, Object> repository =
+        (JpaRepository<Object, Object>) ((ProxyMethodInvocation) invocation).getProxy();
+    Object after = null;
+    while (upper != null) {
+      String range =
+          " where e." + id + " <= :upper" + (after == null ? "" : " and e." + id + " > :after");
+      TypedQuery<Object> chunk =
+          entityManager
+              .createQuery("select e." + id + from + range + " order by e." + id, Object.class)
+              .setParameter("upper", upper)
+              .setMaxResults(DELETE_CHUNK);
+      if (after != null) {
+        chunk.setParameter("after", after);
+      }
+      List<Object> keys = chunk.getResultList();
+      if (keys.isEmpty()) {
+        break;
+      }
+      repository.deleteAllByIdInBatch(keys); // comes back through here: old rows, then new rows
+      after = keys.get(keys.size() - 1);
+    }
+    return null;
   }
 
   private Object read(MethodInvocation invocation) throws Throwable {
     RoutedQuery routed = invocation.getMethod().getAnnotation(RoutedQuery.class);
-    Object result =
-        routed != null && routesToNew(routed, invocation.getArguments())
-            ? invokeNewQuery(invocation, routed)
-            : invocation.proceed();
-    List<Object> loaded = entities(result);
-    if (!loaded.isEmpty()) {
-      fill(loaded);
-    }
-    return result;
+    // The entities it loads are filled by the post-load listener, on every return type.
+    return routed != null && routesToNew(routed, invocation.getArguments())
+        ? invokeNewQuery(invocation, routed)
+        : invocation.proceed();
   }
 
   private boolean routesToNew(RoutedQuery routed, Object[] args) {
@@ -229,61 +262,6 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     return ReflectionUtils.invokeMethod(twin, proxy, invocation.getArguments());
   }
 
-  /** Fills the migrated fields of loaded entities: per migration, per key, old or new. */
-  private void fill(List<Object> loaded) throws SQLException {
-    Map<Object, Object> byKey = new LinkedHashMap<>();
-    for (Object e : loaded) {
-      byKey.put(key(e), e);
-    }
-    withConnection(
-        connection -> {
-          for (String id : entity.migrationIds()) {
-            MigrationState state = expandContract.get().state(id);
-            FlagRouter router = expandContract.get().router();
-            List<Object> fromNew = new ArrayList<>();
-            List<Object> fromOld = new ArrayList<>();
-            for (Object key : byKey.keySet()) {
-              boolean readNew = router.readNew(state, key);
-              (readNew ? fromNew : fromOld).add(key);
-            }
-            MigratedRows rows = expandContract.get().rows(id);
-            assign(
-                id,
-                byKey,
-                fromNew,
-                fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
-            assign(
-                id,
-                byKey,
-                fromOld,
-                fromOld.isEmpty() ? Map.of() : rows.readOld(connection, fromOld));
-            record(id, fromNew.size(), fromOld.size());
-            if (!fromOld.isEmpty() && router.shadowRead(state)) {
-              shadowReads.compare(rows, fromOld);
-            }
-          }
-        });
-  }
-
-  private void record(String id, int fromNew, int fromOld) {
-    ExpandContractListener listener = expandContract.get().listener();
-    for (int i = 0; i < fromNew; i++) {
-      listener.readRouted(id, true);
-    }
-    for (int i = 0; i < fromOld; i++) {
-      listener.readRouted(id, false);
-    }
-  }
-
-  private void assign(
-      String id, Map<Object, Object> byKey, List<Object> keys, Map<Object, List<Object>> values) {
-    Map<String, List<Object>> byText = new LinkedHashMap<>();
-    values.forEach((k, v) -> byText.put(String.valueOf(k), v));
-    for (Object key : keys) {
-      entity.set(id, byKey.get(key), byText.get(String.valueOf(key)));
-    }
-  }
-
   private Object key(Object e) {
     Object key = entityManager.getEntityManagerFactory().getPersistenceUnitUtil().getIdentifier(e);
     if (key == null) {
@@ -296,7 +274,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     List<Object> found = new ArrayList<>();
     for (Object candidate : flatten(result)) {
       if (entity.entityType().isInstance(candidate)) {
-        found.add(candidate);
+        found.add(Hibernate.unproxy(candidate)); // a reference's fields are its target's
       }
     }
     return found;
@@ -312,6 +290,10 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
       all.add(value);
     }
     return all;
+  }
+
+  private SharedSessionContractImplementor session() {
+    return entityManager.unwrap(SharedSessionContractImplementor.class);
   }
 
   private void withConnection(SqlWork work) throws SQLException {

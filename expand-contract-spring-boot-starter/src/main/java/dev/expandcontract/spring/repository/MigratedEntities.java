@@ -1,0 +1,188 @@
+package dev.expandcontract.spring.repository;
+
+import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.access.MigratedRows;
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.flags.FlagRouter;
+import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.store.MigrationState;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.jpa.boot.spi.IntegratorProvider;
+
+/**
+ * The entity types with {@code @Migrated} fields and what happens to those fields, shared by the
+ * repository interceptor and the Hibernate listeners: filled on every load (per key from old or
+ * new, as the core routes it), dual-written after a save, new rows removed after a delete. Every
+ * call runs on the connection it is given, so inside the caller's transaction.
+ */
+public final class MigratedEntities {
+
+  private final Supplier<ExpandContract> expandContract;
+  private final Supplier<ShadowReads> shadowReads;
+  private final Map<Class<?>, Optional<EntityMigrations>> byType = new ConcurrentHashMap<>();
+  private final Map<SharedSessionContractImplementor, LoadedValues> bySession =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
+  public MigratedEntities(
+      Supplier<ExpandContract> expandContract, Supplier<ShadowReads> shadowReads) {
+    this.expandContract = expandContract;
+    this.shadowReads = shadowReads;
+  }
+
+  /**
+   * Hibernate's integration of the listeners that fill migrated fields on every load and remove new
+   * rows on every delete; set as {@code hibernate.integrator_provider}, combined with one the
+   * application set.
+   */
+  public IntegratorProvider hibernateIntegrator(Object applicationProvider) {
+    IntegratorProvider ours = MigratedFieldsListener.integratorProvider(this);
+    if (applicationProvider == null) {
+      return ours;
+    }
+    if (!(applicationProvider instanceof IntegratorProvider theirs)) {
+      throw new IllegalStateException(
+          "hibernate.integrator_provider is set to "
+              + applicationProvider
+              + ": expand-contract can only combine its own with an IntegratorProvider instance");
+    }
+    return () -> {
+      List<Integrator> all = new ArrayList<>(theirs.getIntegrators());
+      all.addAll(ours.getIntegrators());
+      return all;
+    };
+  }
+
+  /** The migrated fields of an entity type; empty when it has none. */
+  Optional<EntityMigrations> of(Class<?> type) {
+    return byType.computeIfAbsent(type, t -> EntityMigrations.of(t, this::migration));
+  }
+
+  private Optional<Migration> migration(String id) {
+    return expandContract.get().migrations().stream().filter(m -> m.id().equals(id)).findFirst();
+  }
+
+  /** What this session loaded and wrote of migrated fields; forgotten when the session ends. */
+  LoadedValues loaded(SharedSessionContractImplementor session) {
+    synchronized (bySession) {
+      LoadedValues found = bySession.get(session);
+      if (found == null) {
+        LoadedValues created = new LoadedValues();
+        bySession.put(session, created);
+        session.getEventListenerManager().addListener(new ForgetOnEnd(bySession, session));
+        found = created;
+      }
+      return found;
+    }
+  }
+
+  /** The session detached every instance: what it recorded of them goes too. */
+  void cleared(SharedSessionContractImplementor session) {
+    LoadedValues found = bySession.get(session);
+    if (found != null) {
+      found.clear();
+    }
+  }
+
+  /** Fills the migrated fields of loaded entities (by key): per migration, per key, old or new. */
+  void fill(Connection connection, EntityMigrations entity, Map<Object, Object> byKey)
+      throws SQLException {
+    ExpandContract core = expandContract.get();
+    FlagRouter router = core.router();
+    for (String id : entity.migrationIds()) {
+      MigrationState state = core.state(id);
+      List<Object> fromNew = new ArrayList<>();
+      List<Object> fromOld = new ArrayList<>();
+      for (Object key : byKey.keySet()) {
+        (router.readNew(state, key) ? fromNew : fromOld).add(key);
+      }
+      MigratedRows rows = core.rows(id);
+      assign(
+          entity,
+          id,
+          byKey,
+          fromNew,
+          fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
+      assign(
+          entity,
+          id,
+          byKey,
+          fromOld,
+          fromOld.isEmpty() ? Map.of() : rows.readOld(connection, fromOld));
+      record(core.listener(), id, fromNew.size(), fromOld.size());
+      if (!fromOld.isEmpty() && router.shadowRead(state)) {
+        shadowReads.get().compare(rows, fromOld);
+      }
+    }
+  }
+
+  private static void assign(
+      EntityMigrations entity,
+      String id,
+      Map<Object, Object> byKey,
+      List<Object> keys,
+      Map<Object, List<Object>> values) {
+    Map<String, List<Object>> byText = new LinkedHashMap<>();
+    values.forEach((k, v) -> byText.put(String.valueOf(k), v));
+    for (Object key : keys) {
+      entity.set(id, byKey.get(key), byText.get(String.valueOf(key)));
+    }
+  }
+
+  private static void record(ExpandContractListener listener, String id, int fromNew, int fromOld) {
+    for (int i = 0; i < fromNew; i++) {
+      listener.readRouted(id, true);
+    }
+    for (int i = 0; i < fromOld; i++) {
+      listener.readRouted(id, false);
+    }
+  }
+
+  /** Dual-writes an entity's migrated fields after the application wrote its row. */
+  void write(Connection connection, EntityMigrations entity, Object key, Object instance)
+      throws SQLException {
+    ExpandContract core = expandContract.get();
+    for (String id : entity.migrationIds()) {
+      boolean writeOld = core.router().writeOld(core.state(id));
+      core.rows(id).write(connection, key, entity.values(id, instance), writeOld);
+    }
+  }
+
+  /** True when deleting the entity must delete rows of a new table too. */
+  boolean hasNewRows(EntityMigrations entity) {
+    ExpandContract core = expandContract.get();
+    return entity.migrationIds().stream().anyMatch(id -> core.rows(id).hasNewRows());
+  }
+
+  /** Removes the new rows of exactly these keys, after the application deleted their old rows. */
+  void deleteNew(Connection connection, EntityMigrations entity, Collection<?> keys)
+      throws SQLException {
+    ExpandContract core = expandContract.get();
+    for (String id : entity.migrationIds()) {
+      core.rows(id).delete(connection, keys);
+    }
+  }
+
+  /** Drops a session's record when Hibernate closes it. */
+  private record ForgetOnEnd(
+      Map<SharedSessionContractImplementor, LoadedValues> bySession,
+      SharedSessionContractImplementor session)
+      implements org.hibernate.SessionEventListener {
+    @Override
+    public void end() {
+      bySession.remove(session);
+    }
+  }
+}
