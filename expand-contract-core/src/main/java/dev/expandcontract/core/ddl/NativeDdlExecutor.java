@@ -39,7 +39,11 @@ public final class NativeDdlExecutor implements DdlExecutor {
   }
 
   @Override
-  public void execute(Connection connection, DdlChange change) throws SQLException {
+  public void execute(Connection pooled, DdlChange change) throws SQLException {
+    // MySQL refuses an algorithm with SQLState 0A000, on which pools (HikariCP) evict the
+    // connection: try the forms on the driver's connection, the same session.
+    Connection connection =
+        pooled.isWrapperFor(Connection.class) ? pooled.unwrap(Connection.class) : pooled;
     boolean copyAllowed = settings.copyAllowed() || change.copyAllowed();
     for (DdlStep step : dialect.onlineSteps(change, !connection.getAutoCommit(), copyAllowed)) {
       run(connection, change, step);
