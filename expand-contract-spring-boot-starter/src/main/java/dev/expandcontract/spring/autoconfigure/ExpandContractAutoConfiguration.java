@@ -13,6 +13,7 @@ import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.ddl.DdlActivity;
 import dev.expandcontract.spring.ddl.DdlTools;
 import dev.expandcontract.spring.ddl.FlywayDdlGuard;
+import dev.expandcontract.spring.ddl.FlywayLint;
 import dev.expandcontract.spring.repository.MigratingRepositoryPostProcessor;
 import dev.expandcontract.spring.repository.ShadowReads;
 import dev.expandcontract.spring.schedule.BackfillScheduler;
@@ -299,6 +300,23 @@ public final class ExpandContractAutoConfiguration {
               .withLockTimeout(ddl.lockTimeout())
               .withMaxAttempts(ddl.maxAttempts())
               .withCopyAllowed(ddl.copyAllowed()));
+    }
+
+    @Bean
+    @ConditionalOnProperty(
+        prefix = "expand-contract.ddl.lint",
+        name = "enabled",
+        matchIfMissing = true)
+    FlywayLint expandContractFlywayLint(
+        ExpandContractProperties properties, ObjectProvider<Migration> migrationBeans) {
+      return new FlywayLint(
+          () -> {
+            List<Migration> migrations =
+                new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
+            migrationBeans.orderedStream().forEach(migrations::add);
+            return migrations;
+          },
+          properties.ddl().lint().failOnFindings());
     }
   }
 }
