@@ -1,6 +1,8 @@
 package dev.expandcontract.spring.autoconfigure;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.ToolBinaries;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.MigrationFlags;
@@ -8,6 +10,10 @@ import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
+import dev.expandcontract.spring.ddl.DdlActivity;
+import dev.expandcontract.spring.ddl.DdlTools;
+import dev.expandcontract.spring.ddl.FlywayDdlGuard;
+import dev.expandcontract.spring.ddl.FlywayLint;
 import dev.expandcontract.spring.repository.MigratedEntities;
 import dev.expandcontract.spring.repository.MigratingRepositoryPostProcessor;
 import dev.expandcontract.spring.repository.ShadowReads;
@@ -16,6 +22,7 @@ import jakarta.persistence.EntityManager;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,11 +46,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.hibernate.autoconfigure.HibernatePropertiesCustomizer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -133,6 +142,29 @@ public final class ExpandContractAutoConfiguration {
   ShadowReads expandContractShadowReads(
       DataSource dataSource, ExpandContractProperties properties) {
     return new ShadowReads(dataSource, properties.shadowRead().sampleRate());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  DdlActivity expandContractDdlActivity() {
+    return new DdlActivity(Clock.systemUTC());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  DdlTools expandContractDdlTools(
+      ExpandContractProperties properties, DdlActivity activity, Environment environment) {
+    ExpandContractProperties.Tools tools = properties.ddl().tools();
+    return new DdlTools(
+        new ToolBinaries(
+            tools.ptOnlineSchemaChange(),
+            tools.ghOst(),
+            tools.pgOnlineSchemaChange(),
+            tools.pgRepack()),
+        activity,
+        // The tools run as processes and connect on their own, with the application's password.
+        environment.getProperty("spring.datasource.password", ""),
+        properties.ddl().executor());
   }
 
   /**
@@ -273,7 +305,8 @@ public final class ExpandContractAutoConfiguration {
         DataSource dataSource,
         ExpandContract expandContract,
         ExpandContractProperties properties,
-        ContractGate gate) {
+        ContractGate gate,
+        DdlTools tools) {
       ExpandContractProperties.Contract contract = properties.contract();
       return new FlywayContractScripts(
           dataSource,
@@ -281,7 +314,47 @@ public final class ExpandContractAutoConfiguration {
           contract.locations(),
           contract.lockTimeout(),
           contract.maxAttempts(),
-          gate);
+          gate,
+          tools);
+    }
+  }
+
+  /** Guarded expand: the application's Flyway migrations run their DDL through the executors. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({Flyway.class, FlywayConfigurationCustomizer.class})
+  static class FlywayDdlConfiguration {
+
+    @Bean
+    @ConditionalOnProperty(
+        prefix = "expand-contract.ddl",
+        name = "guard-flyway",
+        matchIfMissing = true)
+    FlywayDdlGuard expandContractFlywayDdlGuard(
+        ExpandContractProperties properties, DdlTools tools) {
+      ExpandContractProperties.Ddl ddl = properties.ddl();
+      return new FlywayDdlGuard(
+          tools,
+          DdlSettings.DEFAULTS
+              .withLockTimeout(ddl.lockTimeout())
+              .withMaxAttempts(ddl.maxAttempts())
+              .withCopyAllowed(ddl.copyAllowed()));
+    }
+
+    @Bean
+    @ConditionalOnProperty(
+        prefix = "expand-contract.ddl.lint",
+        name = "enabled",
+        matchIfMissing = true)
+    FlywayLint expandContractFlywayLint(
+        ExpandContractProperties properties, ObjectProvider<Migration> migrationBeans) {
+      return new FlywayLint(
+          () -> {
+            List<Migration> migrations =
+                new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
+            migrationBeans.orderedStream().forEach(migrations::add);
+            return migrations;
+          },
+          properties.ddl().lint().failOnFindings());
     }
   }
 }

@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param backfill scheduling of backfill batches
  * @param contract how contract DDL is applied
  * @param endpoint access to the actuator endpoint when Spring Security is present
+ * @param ddl how expand DDL runs, the online schema change tools, and the lint of pending scripts
  * @param migrations migrations declared in configuration, by id
  */
 @ConfigurationProperties("expand-contract")
@@ -43,6 +44,7 @@ public record ExpandContractProperties(
     @DefaultValue Backfill backfill,
     @DefaultValue Contract contract,
     @DefaultValue Endpoint endpoint,
+    @DefaultValue Ddl ddl,
     Map<String, MigrationProperties> migrations) {
 
   public ExpandContractProperties {
@@ -95,6 +97,49 @@ public record ExpandContractProperties(
    *     checks it itself, whatever the application's filter chain lets through
    */
   public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
+
+  /**
+   * @param guardFlyway whether the application's Flyway migrations (the expand scripts) run each
+   *     DDL statement through the executors, with a short lock wait and retries
+   * @param executor executor of a DDL statement without a {@code -- expand-contract: executor=...}
+   *     directive: {@code native}, {@code pt-osc}, {@code gh-ost} or {@code pg-osc}
+   * @param lockTimeout lock wait of one DDL attempt in a Flyway migration before it gives up and
+   *     retries (MySQL/MariaDB count whole seconds: below one second the DDL does not wait)
+   * @param maxAttempts attempts of one DDL statement before the migration fails, naming the
+   *     sessions that held the table
+   * @param copyAllowed whether the native executor may run a MySQL/MariaDB ALTER that copies the
+   *     table (writes blocked for the whole copy) when neither INSTANT nor INPLACE works
+   * @param tools commands that start the online schema change tools
+   * @param lint the check of pending Flyway scripts for DDL that locks or rewrites a big table
+   */
+  public record Ddl(
+      @DefaultValue("true") boolean guardFlyway,
+      @DefaultValue("native") String executor,
+      @DefaultValue("500ms") Duration lockTimeout,
+      @DefaultValue("20") int maxAttempts,
+      @DefaultValue("false") boolean copyAllowed,
+      @DefaultValue Tools tools,
+      @DefaultValue Lint lint) {}
+
+  /**
+   * @param ptOnlineSchemaChange command of pt-online-schema-change (Debian: percona-toolkit)
+   * @param ghOst command of gh-ost
+   * @param pgOnlineSchemaChange command of pg-online-schema-change (the pg-osc gem)
+   * @param pgRepack command of pg_repack (Debian: postgresql-NN-repack)
+   */
+  public record Tools(
+      @DefaultValue("pt-online-schema-change") String ptOnlineSchemaChange,
+      @DefaultValue("gh-ost") String ghOst,
+      @DefaultValue("pg-online-schema-change") String pgOnlineSchemaChange,
+      @DefaultValue("pg_repack") String pgRepack) {}
+
+  /**
+   * @param enabled whether pending Flyway scripts are checked before they run
+   * @param failOnFindings whether a finding stops the migration (and the application) instead of
+   *     being logged as a warning
+   */
+  public record Lint(
+      @DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOnFindings) {}
 
   /**
    * One migration declared in configuration.

@@ -1,5 +1,7 @@
 package dev.expandcontract.spring.contract;
 
+import dev.expandcontract.core.ddl.DdlWindow;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -13,7 +15,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * opens it again. Without it, a DDL that may not wait for its lock (MySQL/MariaDB) rarely finds
  * such a moment under steady traffic.
  */
-public final class ContractGate {
+public final class ContractGate implements DdlWindow {
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -33,9 +35,15 @@ public final class ContractGate {
    * Runs the DDL attempt alone, if the transactions inside leave within {@code wait}; returns false
    * without running it otherwise. New transactions wait at the gate meanwhile.
    */
-  boolean runAlone(Runnable ddl, Duration wait) throws InterruptedException {
-    if (!lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-      return false;
+  @Override
+  public boolean runAlone(Duration wait, Attempt ddl) throws SQLException {
+    try {
+      if (!lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for this instance's transactions", e);
     }
     try {
       ddl.run();

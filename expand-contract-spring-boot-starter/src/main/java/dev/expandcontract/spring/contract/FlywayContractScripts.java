@@ -1,14 +1,11 @@
 package dev.expandcontract.spring.contract;
 
-import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.ddl.DdlExecutors;
+import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.GuardedDdlDataSource;
 import dev.expandcontract.core.phase.Phase;
-import dev.expandcontract.core.sql.SqlDialect;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.expandcontract.spring.ddl.DdlTools;
 import java.time.Duration;
 import java.util.Arrays;
 import javax.sql.DataSource;
@@ -18,25 +15,20 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
  * history table of their own, through a guard callback that refuses them unless the migration is in
- * NEW_ONLY. DDL waits for its lock only briefly and is retried with jittered back-off, so it never
- * queues the application's traffic behind a long transaction.
+ * NEW_ONLY. Each DDL statement runs through the core's executors: it waits for its lock only
+ * briefly, inside the contract gate, and is retried with jittered back-off, so it never queues the
+ * application's traffic behind a long transaction.
  */
 public final class FlywayContractScripts {
 
-  private static final Logger log = LoggerFactory.getLogger(FlywayContractScripts.class);
   private final DataSource dataSource;
   private final ExpandContract expandContract;
   private final String locationPattern;
-  private final Duration lockTimeout;
-  private final int maxAttempts;
-  private final ContractGate gate;
+  private final DdlExecutors executors;
 
   public FlywayContractScripts(
       DataSource dataSource,
@@ -45,12 +37,30 @@ public final class FlywayContractScripts {
       Duration lockTimeout,
       int maxAttempts,
       ContractGate gate) {
+    this(
+        dataSource,
+        expandContract,
+        locationPattern,
+        lockTimeout,
+        maxAttempts,
+        gate,
+        DdlTools.DEFAULTS);
+  }
+
+  public FlywayContractScripts(
+      DataSource dataSource,
+      ExpandContract expandContract,
+      String locationPattern,
+      Duration lockTimeout,
+      int maxAttempts,
+      ContractGate gate,
+      DdlTools tools) {
     this.dataSource = dataSource;
     this.expandContract = expandContract;
     this.locationPattern = locationPattern;
-    this.lockTimeout = lockTimeout;
-    this.maxAttempts = maxAttempts;
-    this.gate = gate;
+    DdlSettings settings =
+        DdlSettings.DEFAULTS.withLockTimeout(lockTimeout).withMaxAttempts(maxAttempts);
+    this.executors = tools.executors(dataSource, settings, gate);
   }
 
   /** The DDL step the {@code contract} action runs once its guard passed. */
@@ -61,7 +71,7 @@ public final class FlywayContractScripts {
   void apply(String id) {
     Flyway flyway =
         Flyway.configure()
-            .dataSource(ddlConnections())
+            .dataSource(GuardedDdlDataSource.wrap(dataSource, executors))
             .locations(locationPattern.replace("{id}", id))
             .table(expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_"))
             .baselineOnMigrate(true)
@@ -76,106 +86,14 @@ public final class FlywayContractScripts {
       throw new IllegalStateException(
           "no contract scripts for '" + id + "' at " + locationPattern.replace("{id}", id));
     }
-    FlywayException last = null;
-    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        if (gate.runAlone(flyway::migrate, lockTimeout)) {
-          return;
-        }
-        last =
-            new FlywayException("this instance's transactions kept the table past " + lockTimeout);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while applying contract DDL of " + id, e);
-      } catch (FlywayException e) {
-        last = e;
-        if (e.getMessage() != null && e.getMessage().contains("refused")) {
-          throw e;
-        }
-        flyway.repair(); // a DDL that failed mid-way on MySQL leaves a failed history row
-        Backoff.pause(Duration.ofMillis(100), attempt, Duration.ofSeconds(2), "contract DDL");
-      }
-    }
-    throw new IllegalStateException(
-        "contract DDL of '"
-            + id
-            + "' failed after "
-            + maxAttempts
-            + " attempts: "
-            + last.getMessage(),
-        last);
-  }
-
-  /**
-   * The application's pool, each connection Flyway takes carrying the short DDL lock wait; the
-   * setting is undone before the connection goes back to the pool, so the application's own
-   * statements never inherit it.
-   */
-  private DataSource ddlConnections() {
-    return new DelegatingDataSource(dataSource) {
-      @Override
-      public Connection getConnection() throws SQLException {
-        return withDdlLockTimeout(super.getConnection());
-      }
-
-      @Override
-      public Connection getConnection(String username, String password) throws SQLException {
-        return withDdlLockTimeout(super.getConnection(username, password));
-      }
-    };
-  }
-
-  private Connection withDdlLockTimeout(Connection connection) throws SQLException {
-    SqlDialect dialect = expandContract.dialect();
     try {
-      execute(connection, dialect.ddlLockTimeout(lockTimeout));
-    } catch (SQLException e) {
-      connection.close();
-      throw e;
-    }
-    return (Connection)
-        Proxy.newProxyInstance(
-            FlywayContractScripts.class.getClassLoader(),
-            new Class<?>[] {Connection.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                try {
-                  resetDdlLockTimeout(connection, dialect);
-                } finally {
-                  connection.close();
-                }
-                return null;
-              }
-              try {
-                return method.invoke(connection, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
-  }
-
-  private static void resetDdlLockTimeout(Connection connection, SqlDialect dialect) {
-    try {
-      if (connection.isClosed()) {
-        return;
+      flyway.migrate();
+    } catch (FlywayException e) {
+      if (e.getMessage() != null && e.getMessage().contains("refused")) {
+        throw e;
       }
-      // On PostgreSQL a RESET inside a transaction that is rolled back later would be undone.
-      boolean autoCommit = connection.getAutoCommit();
-      if (!autoCommit) {
-        connection.rollback();
-      }
-      execute(connection, dialect.resetDdlLockTimeout());
-      if (!autoCommit) {
-        connection.commit();
-      }
-    } catch (SQLException e) {
-      log.warn("expand-contract: could not reset the DDL lock timeout of a pooled connection", e);
-    }
-  }
-
-  private static void execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
+      flyway.repair(); // a DDL that failed on MySQL leaves a failed history row behind
+      throw new IllegalStateException("contract DDL of '" + id + "' failed: " + e.getMessage(), e);
     }
   }
 

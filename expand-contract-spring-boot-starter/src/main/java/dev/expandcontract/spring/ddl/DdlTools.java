@@ -1,0 +1,33 @@
+package dev.expandcontract.spring.ddl;
+
+import dev.expandcontract.core.ddl.DdlExecutors;
+import dev.expandcontract.core.ddl.DdlProgress;
+import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.DdlWindow;
+import dev.expandcontract.core.ddl.ToolBinaries;
+import dev.expandcontract.core.ddl.ToolConnection;
+import dev.expandcontract.core.sql.DatabaseType;
+import javax.sql.DataSource;
+
+/**
+ * What the starter's DDL paths share: where the tools are, where their progress goes, the password
+ * they connect with (the data source's own), and the executor of statements without a directive.
+ */
+public record DdlTools(
+    ToolBinaries binaries, DdlProgress progress, String password, String defaultExecutor) {
+
+  public static final DdlTools DEFAULTS =
+      new DdlTools(ToolBinaries.ON_PATH, DdlProgress.NO_OP, "", "native");
+
+  /** The executors for DDL on this data source, waiting for locks as the settings say. */
+  public DdlExecutors executors(DataSource dataSource, DdlSettings settings, DdlWindow window) {
+    return DdlExecutors.standard(
+        DatabaseType.detect(dataSource),
+        ToolConnection.of(dataSource, password),
+        settings,
+        window,
+        progress,
+        binaries,
+        defaultExecutor);
+  }
+}
