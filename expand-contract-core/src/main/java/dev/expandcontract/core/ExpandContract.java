@@ -2,6 +2,8 @@ package dev.expandcontract.core;
 
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.BackfillEngine;
+import dev.expandcontract.core.backfill.ChunkLeases;
+import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
@@ -45,6 +47,7 @@ public final class ExpandContract {
   private final StateStore store;
   private final MigrationControl control;
   private final BackfillEngine backfill;
+  private final ChunkLeases leases;
   private final FlagRouter router;
   private final String instanceId;
   private final Duration instanceTimeout;
@@ -62,8 +65,12 @@ public final class ExpandContract {
     this.control =
         new MigrationControl(
             b.dataSource, store, migrations, verifier, listener, b.soakTime, b.instanceTimeout);
+    this.leases =
+        new ChunkLeases(
+            store.chunks(), b.clock, instanceId, b.backfillWorkers, b.claimLease, b.chunkRows);
     this.backfill =
-        new BackfillEngine(b.dataSource, store, migrations, listener, instanceId, instanceTimeout);
+        new BackfillEngine(
+            b.dataSource, store, leases, migrations, listener, instanceId, instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
     migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
   }
@@ -78,6 +85,11 @@ public final class ExpandContract {
 
   public BackfillEngine backfill() {
     return backfill;
+  }
+
+  /** Backfill workers this instance runs per migration. */
+  public int backfillWorkers() {
+    return leases.workers();
   }
 
   public FlagRouter router() {
@@ -128,10 +140,12 @@ public final class ExpandContract {
    * Records this instance's heartbeat, then re-reads every migration's state and re-applies the
    * flags whose state changed. The heartbeat acknowledges the state adopted one refresh earlier:
    * requests that started before that adoption have had a full interval to finish, so a fleet-wide
-   * guard (stop-old-writes, contract) never races a request still acting on an older state.
+   * guard (stop-old-writes, contract) never races a request still acting on an older state. The
+   * heartbeat also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
     current.values().forEach(state -> store.heartbeat(instanceId, state));
+    leases.renew();
     for (MigrationState state : store.loadAll()) {
       if (migrations.containsKey(state.id())) {
         adopt(state);
@@ -152,7 +166,8 @@ public final class ExpandContract {
         state,
         store.clock().instant(),
         store.transitions(id, 10),
-        store.liveInstances(id, store.clock().instant().minus(instanceTimeout)));
+        store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
+        leases.progress(id, state.backfillRunning()));
   }
 
   /**
@@ -161,7 +176,12 @@ public final class ExpandContract {
    */
   public MigrationStatus progress(String id) {
     return MigrationStatus.of(
-        migration(id).kind(), state(id), store.clock().instant(), List.of(), List.of());
+        migration(id).kind(),
+        state(id),
+        store.clock().instant(),
+        List.of(),
+        List.of(),
+        ChunkProgress.NONE);
   }
 
   public List<MigrationStatus> statuses() {
@@ -204,6 +224,9 @@ public final class ExpandContract {
     private Duration soakTime = Duration.ofMinutes(1);
     private Duration instanceTimeout = Duration.ofSeconds(30);
     private int verifyBatchSize = 5_000;
+    private int backfillWorkers = 1;
+    private Duration claimLease = Duration.ofSeconds(10);
+    private int chunkRows = 20_000;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -265,6 +288,27 @@ public final class ExpandContract {
 
     public Builder verifyBatchSize(int rows) {
       this.verifyBatchSize = rows;
+      return this;
+    }
+
+    /** Backfill workers per migration in this instance, each copying a chunk of its own. */
+    public Builder backfillWorkers(int workers) {
+      this.backfillWorkers = workers;
+      return this;
+    }
+
+    /**
+     * How long a chunk's lease holds without a batch or a heartbeat renewing it: a dead instance's
+     * chunks are taken over this long after its last renewal. Keep it a few refresh intervals.
+     */
+    public Builder claimLease(Duration lease) {
+      this.claimLease = Objects.requireNonNull(lease);
+      return this;
+    }
+
+    /** Rows per leased chunk of a backfill's key range. */
+    public Builder chunkRows(int rows) {
+      this.chunkRows = rows;
       return this;
     }
 

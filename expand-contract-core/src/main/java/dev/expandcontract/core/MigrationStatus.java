@@ -1,5 +1,6 @@
 package dev.expandcontract.core;
 
+import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.InstanceView;
@@ -13,6 +14,7 @@ import java.util.List;
  *
  * @param rowsTotal an estimate taken when the backfill started
  * @param etaSeconds null when unknown (not started, or no progress yet)
+ * @param chunks the backfill run's leased chunks, and what a worker waits for if it cannot go on
  */
 public record MigrationStatus(
     String id,
@@ -30,14 +32,16 @@ public record MigrationStatus(
     Long verifyMismatches,
     String verifySample,
     List<PhaseTransition> recentTransitions,
-    List<InstanceView> liveInstances) {
+    List<InstanceView> liveInstances,
+    ChunkProgress chunks) {
 
   static MigrationStatus of(
       MigrationKind kind,
       MigrationState state,
       Instant now,
       List<PhaseTransition> transitions,
-      List<InstanceView> instances) {
+      List<InstanceView> instances,
+      ChunkProgress chunks) {
     double rate = 0;
     Long eta = null;
     if (state.backfillStartedAt() != null) {
@@ -67,6 +71,7 @@ public record MigrationStatus(
         state.verifyMismatches(),
         state.verifySample(),
         transitions,
-        instances);
+        instances,
+        chunks);
   }
 }

@@ -39,6 +39,7 @@ final class Customers {
         List.of(
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
+            STATE_PREFIX + "chunk",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {
@@ -59,6 +60,7 @@ final class Customers {
         List.of(
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
+            STATE_PREFIX + "chunk",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {

@@ -8,7 +8,7 @@ public enum BatchOutcome {
   FINISHED,
   /** Nothing to do: not backfilling, or paused. */
   IDLE,
-  /** Another instance holds the claim. */
+  /** Every unfinished chunk is leased by another worker (of this or another instance). */
   CLAIMED_ELSEWHERE,
   /** A re-sync waits until every live instance acts on the rollback. */
   WAITING_FOR_FLEET,

@@ -46,6 +46,11 @@ final class CompositeListener implements ExpandContractListener {
   }
 
   @Override
+  public void backfillWaiting(String migrationId, String reason) {
+    each(l -> l.backfillWaiting(migrationId, reason));
+  }
+
+  @Override
   public void backfillPaused(String migrationId, String reason) {
     each(l -> l.backfillPaused(migrationId, reason));
   }

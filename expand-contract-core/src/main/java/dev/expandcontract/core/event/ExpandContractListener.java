@@ -19,6 +19,12 @@ public interface ExpandContractListener {
   /** An attempt of a batch failed; it will be retried unless the backfill pauses. */
   default void batchFailed(String migrationId, int attempt, Throwable error) {}
 
+  /**
+   * A worker found no chunk to copy: every unfinished chunk is leased by another worker. The reason
+   * names the lease that runs out next and when.
+   */
+  default void backfillWaiting(String migrationId, String reason) {}
+
   /** The backfill paused itself after too many failed attempts (or an operator paused it). */
   default void backfillPaused(String migrationId, String reason) {}
 

@@ -54,6 +54,14 @@ public abstract class SqlDialect {
   }
 
   /**
+   * Appended to a SELECT to lock the rows it reads, passing over rows another transaction holds:
+   * backfill workers claiming chunks never queue behind each other.
+   */
+  public String lockRowsSkipLocked() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  /**
    * An insert-or-update of {@code columns} (the key first, all quoted) into {@code table} from a
    * {@code VALUES (...)} or {@code SELECT ...} source.
    */
@@ -130,7 +138,21 @@ public abstract class SqlDialect {
             + "read_percent_seen INT NOT NULL, "
             + "version_seen BIGINT NOT NULL, "
             + "heartbeat_at BIGINT NOT NULL, "
-            + "PRIMARY KEY (instance_id, migration_id))");
+            + "PRIMARY KEY (instance_id, migration_id))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "chunk ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "chunk_no INT NOT NULL, "
+            + "lower_key VARCHAR(500), "
+            + "upper_key VARCHAR(500), "
+            + "cursor_key VARCHAR(500), "
+            + "done INT NOT NULL, "
+            + "rows_done BIGINT NOT NULL, "
+            + "owner_id VARCHAR(200), "
+            + "worker INT, "
+            + "lease_until BIGINT, "
+            + "PRIMARY KEY (migration_id, chunk_no))");
   }
 
   static String columnList(List<String> columns) {
