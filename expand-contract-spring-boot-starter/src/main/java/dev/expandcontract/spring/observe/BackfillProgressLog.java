@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s</pre>
  *
- * <p>Phase changes and verification results are logged at INFO; pauses, refusals, failed batch
- * attempts and flag overrides at WARN (overrides at most once per interval and flag, with the
- * number left out).
+ * <p>Phase changes, verification results and what a backfill worker waits for (at most once per
+ * interval) are logged at INFO; pauses, refusals, failed batch attempts and flag overrides at WARN
+ * (overrides at most once per interval and flag, with the number left out).
  */
 public final class BackfillProgressLog implements ExpandContractListener {
 
@@ -34,6 +34,7 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private final long intervalNanos;
   private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
   private final Map<String, Long> lastOverride = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastWaiting = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> suppressedOverrides = new ConcurrentHashMap<>();
 
   /**
@@ -68,6 +69,16 @@ public final class BackfillProgressLog implements ExpandContractListener {
                 migrationId,
                 attempt,
                 error == null ? "unknown error" : error.getMessage()));
+  }
+
+  @Override
+  public void backfillWaiting(String migrationId, String reason) {
+    safely(
+        () -> {
+          if (due(lastWaiting, migrationId)) {
+            log.info("{} backfill waits: {}", migrationId, reason);
+          }
+        });
   }
 
   @Override
