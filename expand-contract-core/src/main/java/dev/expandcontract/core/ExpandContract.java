@@ -53,6 +53,7 @@ public final class ExpandContract {
   private final Duration instanceTimeout;
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
+  private volatile String databaseProblem;
 
   private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
@@ -144,13 +145,38 @@ public final class ExpandContract {
    * heartbeat also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
-    current.values().forEach(state -> store.heartbeat(instanceId, state));
-    leases.renew();
-    for (MigrationState state : store.loadAll()) {
-      if (migrations.containsKey(state.id())) {
-        adopt(state);
+    try {
+      current.values().forEach(state -> store.heartbeat(instanceId, state));
+      leases.renew();
+      for (MigrationState state : store.loadAll()) {
+        if (migrations.containsKey(state.id())) {
+          adopt(state);
+        }
       }
+      databaseProblem = null;
+    } catch (IllegalStateException e) {
+      noteIfUnreachable(e.getCause());
+      throw e;
     }
+  }
+
+  /**
+   * Remembers that the database cannot be reached (since the first failure), for status and health;
+   * the next successful refresh clears it.
+   */
+  private boolean noteIfUnreachable(Throwable error) {
+    if (!(error instanceof SQLException sql) || !dialect.isConnectionFailure(sql)) {
+      return false;
+    }
+    if (databaseProblem == null) {
+      databaseProblem =
+          "state unknown: the database is unreachable since "
+              + store.clock().instant()
+              + " ("
+              + sql.getMessage()
+              + "); showing the state last seen";
+    }
+    return true;
   }
 
   /** Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance. */
@@ -158,9 +184,21 @@ public final class ExpandContract {
     store.leave(instanceId);
   }
 
+  /**
+   * Status from the database; while it cannot be reached, the state last seen, marked as unknown in
+   * {@code lastError}.
+   */
   public MigrationStatus status(String id) {
     Migration migration = migration(id);
-    MigrationState state = store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+    MigrationState state;
+    try {
+      state = store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+    } catch (IllegalStateException e) {
+      if (noteIfUnreachable(e.getCause())) {
+        return progress(id);
+      }
+      throw e;
+    }
     return MigrationStatus.of(
         migration.kind(),
         state,
@@ -175,13 +213,16 @@ public final class ExpandContract {
    * enough for metrics gauges and health checks.
    */
   public MigrationStatus progress(String id) {
-    return MigrationStatus.of(
-        migration(id).kind(),
-        state(id),
-        store.clock().instant(),
-        List.of(),
-        List.of(),
-        ChunkProgress.NONE);
+    MigrationStatus status =
+        MigrationStatus.of(
+            migration(id).kind(),
+            state(id),
+            store.clock().instant(),
+            List.of(),
+            List.of(),
+            ChunkProgress.NONE);
+    String problem = databaseProblem;
+    return problem == null ? status : status.withLastError(problem);
   }
 
   public List<MigrationStatus> statuses() {
@@ -203,8 +244,16 @@ public final class ExpandContract {
     return sql;
   }
 
-  /** Adopts a transition this instance made at once, without waiting for the next refresh. */
+  /**
+   * Adopts a transition this instance made at once, without waiting for the next refresh, and notes
+   * a backfill that found the database unreachable.
+   */
   private final class StateRefresher implements ExpandContractListener {
+    @Override
+    public void databaseUnavailable(String migrationId, Throwable error) {
+      noteIfUnreachable(error);
+    }
+
     @Override
     public void phaseChanged(PhaseTransition transition) {
       store.load(transition.migrationId()).ifPresent(ExpandContract.this::adopt);

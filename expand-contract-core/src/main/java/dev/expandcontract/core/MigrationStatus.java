@@ -35,6 +35,28 @@ public record MigrationStatus(
     List<InstanceView> liveInstances,
     ChunkProgress chunks) {
 
+  /** This status with another {@code lastError}, e.g. that the state is unknown right now. */
+  public MigrationStatus withLastError(String error) {
+    return new MigrationStatus(
+        id,
+        kind,
+        phase,
+        readPercent,
+        paused,
+        resyncingOld,
+        rowsDone,
+        rowsTotal,
+        rowsPerSecond,
+        etaSeconds,
+        batchSize,
+        error,
+        verifyMismatches,
+        verifySample,
+        recentTransitions,
+        liveInstances,
+        chunks);
+  }
+
   static MigrationStatus of(
       MigrationKind kind,
       MigrationState state,

@@ -78,6 +78,21 @@ public final class BackfillEngine {
    */
   public BatchOutcome runBatch(String id, int worker) throws InterruptedException {
     MigrationSql sql = migrations.apply(id);
+    try {
+      return runBatch(sql, id, worker);
+    } catch (IllegalStateException e) {
+      // The state store could not reach the database: nothing was recorded, so nothing needs an
+      // operator; the next call tries again.
+      if (e.getCause() instanceof SQLException cause && sql.dialect().isConnectionFailure(cause)) {
+        listener.databaseUnavailable(id, cause);
+        return BatchOutcome.DATABASE_UNAVAILABLE;
+      }
+      throw e;
+    }
+  }
+
+  private BatchOutcome runBatch(MigrationSql sql, String id, int worker)
+      throws InterruptedException {
     MigrationState state = store.load(id).orElse(null);
     if (state == null || !state.backfillRunning()) {
       return BatchOutcome.IDLE;
@@ -97,9 +112,10 @@ public final class BackfillEngine {
     }
     BackfillSettings settings = sql.migration().backfill();
     SQLException lastError = null;
+    int size = state.batchSize();
     for (int attempt = 1; attempt <= settings.maxRetries() + 1; attempt++) {
       try {
-        Batch batch = copyOneBatch(sql, state, chunk, reverse);
+        Batch batch = copyOneBatch(sql, state, chunk, reverse, size);
         if (batch == null) {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
         }
@@ -109,7 +125,7 @@ public final class BackfillEngine {
                 reverse,
                 batch.range.rows(),
                 batch.took,
-                state.batchSize(),
+                size,
                 batch.nextSize,
                 String.valueOf(batch.range.upper()),
                 attempt));
@@ -120,17 +136,25 @@ public final class BackfillEngine {
       } catch (SQLException e) {
         lastError = e;
         listener.batchFailed(id, attempt, e);
+        if (sql.dialect().isLockTimeout(e)) {
+          // A long transaction holds a row of the range: copy the rows before it meanwhile.
+          size = Math.max(settings.minBatchSize(), size / 2);
+        }
         if (attempt <= settings.maxRetries()) {
           Thread.sleep(Backoff.delay(settings.retryBackoff(), attempt, MAX_BACKOFF).toMillis());
         }
       }
+    }
+    if (sql.dialect().isConnectionFailure(lastError)) {
+      listener.databaseUnavailable(id, lastError);
+      return BatchOutcome.DATABASE_UNAVAILABLE; // no pause: it needs no operator once it is back
     }
     pauseAfterFailures(id, settings.maxRetries() + 1, lastError);
     return BatchOutcome.PAUSED;
   }
 
   private Batch copyOneBatch(
-      MigrationSql sql, MigrationState state, BackfillChunk chunk, boolean reverse)
+      MigrationSql sql, MigrationState state, BackfillChunk chunk, boolean reverse, int size)
       throws SQLException {
     BackfillSettings settings = sql.migration().backfill();
     Object lower = chunk.resumeAfter() == null ? null : sql.keyType().parse(chunk.resumeAfter());
@@ -144,12 +168,12 @@ public final class BackfillEngine {
             KeyRange range =
                 end == null
                     ? new KeyRange(null, null, 0, true)
-                    : KeyRange.next(connection, sql, lower, end, state.batchSize());
+                    : KeyRange.next(connection, sql, lower, end, size);
             if (end != null) {
               copy(connection, sql, range, reverse, settings);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            int nextSize = BatchSizer.next(settings, state.batchSize(), took);
+            int nextSize = BatchSizer.next(settings, size, took);
             String cursor = range.upper() == null ? null : String.valueOf(range.upper());
             boolean kept =
                 store.checkpoint(

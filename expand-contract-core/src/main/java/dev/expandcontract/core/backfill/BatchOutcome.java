@@ -12,6 +12,11 @@ public enum BatchOutcome {
   CLAIMED_ELSEWHERE,
   /** A re-sync waits until every live instance acts on the rollback. */
   WAITING_FOR_FLEET,
+  /**
+   * The database could not be reached (or ended the session) through every retry; nothing was
+   * recorded, and the next call tries again, without an operator.
+   */
+  DATABASE_UNAVAILABLE,
   /** Retries ran out; the backfill paused with the error recorded. */
   PAUSED
 }

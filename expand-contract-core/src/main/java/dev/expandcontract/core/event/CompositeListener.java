@@ -51,6 +51,11 @@ final class CompositeListener implements ExpandContractListener {
   }
 
   @Override
+  public void databaseUnavailable(String migrationId, Throwable error) {
+    each(l -> l.databaseUnavailable(migrationId, error));
+  }
+
+  @Override
   public void backfillPaused(String migrationId, String reason) {
     each(l -> l.backfillPaused(migrationId, reason));
   }

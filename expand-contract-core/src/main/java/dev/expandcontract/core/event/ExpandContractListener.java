@@ -25,6 +25,12 @@ public interface ExpandContractListener {
    */
   default void backfillWaiting(String migrationId, String reason) {}
 
+  /**
+   * A batch could not reach the database through its retries; the backfill did not pause and goes
+   * on by itself once the database is back.
+   */
+  default void databaseUnavailable(String migrationId, Throwable error) {}
+
   /** The backfill paused itself after too many failed attempts (or an operator paused it). */
   default void backfillPaused(String migrationId, String reason) {}
 

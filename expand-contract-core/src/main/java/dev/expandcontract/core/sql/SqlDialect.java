@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -78,6 +80,26 @@ public abstract class SqlDialect {
    * statements would otherwise inherit the short DDL lock wait.
    */
   public abstract String resetDdlLockTimeout();
+
+  /** True when a statement gave up waiting for a row lock (after {@link #lockTimeout}). */
+  public abstract boolean isLockTimeout(SQLException e);
+
+  /**
+   * True when the connection, not the statement, failed: the database is unreachable, restarting,
+   * or ended the session. SQL state class 08 (connection exception) everywhere.
+   */
+  public boolean isConnectionFailure(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException
+          || t instanceof SQLNonTransientConnectionException
+          || (t instanceof SQLException sql
+              && sql.getSQLState() != null
+              && sql.getSQLState().startsWith("08"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
   public List<String> resetLockTimeout() {

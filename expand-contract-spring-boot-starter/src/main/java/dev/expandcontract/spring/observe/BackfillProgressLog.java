@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <pre>customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s</pre>
  *
  * <p>Phase changes, verification results and what a backfill worker waits for (at most once per
- * interval) are logged at INFO; pauses, refusals, failed batch attempts and flag overrides at WARN
- * (overrides at most once per interval and flag, with the number left out).
+ * interval) are logged at INFO; an unreachable database (at most once per interval), pauses,
+ * refusals, failed batch attempts and flag overrides at WARN (overrides at most once per interval
+ * and flag, with the number left out).
  */
 public final class BackfillProgressLog implements ExpandContractListener {
 
@@ -35,6 +36,7 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
   private final Map<String, Long> lastOverride = new ConcurrentHashMap<>();
   private final Map<String, Long> lastWaiting = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastUnavailable = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> suppressedOverrides = new ConcurrentHashMap<>();
 
   /**
@@ -77,6 +79,20 @@ public final class BackfillProgressLog implements ExpandContractListener {
         () -> {
           if (due(lastWaiting, migrationId)) {
             log.info("{} backfill waits: {}", migrationId, reason);
+          }
+        });
+  }
+
+  @Override
+  public void databaseUnavailable(String migrationId, Throwable error) {
+    safely(
+        () -> {
+          if (due(lastUnavailable, migrationId)) {
+            log.warn(
+                "{} backfill cannot reach the database ({}); not paused, it goes on once the"
+                    + " database is back",
+                migrationId,
+                error.getMessage());
           }
         });
   }
