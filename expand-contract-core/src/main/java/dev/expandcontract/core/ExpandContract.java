@@ -205,12 +205,13 @@ public final class ExpandContract {
         store.clock().instant(),
         store.transitions(id, 10),
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
+        store.poison().count(id),
         leases.progress(id, state.backfillRunning()));
   }
 
   /**
-   * Status from the state this instance holds in memory, without transitions or instances: cheap
-   * enough for metrics gauges and health checks.
+   * Status from the state this instance holds in memory, without transitions, instances, chunks or
+   * poison rows: cheap enough for metrics gauges and health checks.
    */
   public MigrationStatus progress(String id) {
     MigrationStatus status =
@@ -220,6 +221,7 @@ public final class ExpandContract {
             store.clock().instant(),
             List.of(),
             List.of(),
+            0,
             ChunkProgress.NONE);
     String problem = databaseProblem;
     return problem == null ? status : status.withLastError(problem);

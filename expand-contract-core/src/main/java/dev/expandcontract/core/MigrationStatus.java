@@ -14,6 +14,7 @@ import java.util.List;
  *
  * @param rowsTotal an estimate taken when the backfill started
  * @param etaSeconds null when unknown (not started, or no progress yet)
+ * @param poisonRows rows the backfill set aside because their transform fails (retry-poison)
  * @param chunks the backfill run's leased chunks, and what a worker waits for if it cannot go on
  */
 public record MigrationStatus(
@@ -31,6 +32,7 @@ public record MigrationStatus(
     String lastError,
     Long verifyMismatches,
     String verifySample,
+    long poisonRows,
     List<PhaseTransition> recentTransitions,
     List<InstanceView> liveInstances,
     ChunkProgress chunks) {
@@ -52,6 +54,7 @@ public record MigrationStatus(
         error,
         verifyMismatches,
         verifySample,
+        poisonRows,
         recentTransitions,
         liveInstances,
         chunks);
@@ -63,6 +66,7 @@ public record MigrationStatus(
       Instant now,
       List<PhaseTransition> transitions,
       List<InstanceView> instances,
+      long poisonRows,
       ChunkProgress chunks) {
     double rate = 0;
     Long eta = null;
@@ -92,6 +96,7 @@ public record MigrationStatus(
         state.lastError(),
         state.verifyMismatches(),
         state.verifySample(),
+        poisonRows,
         transitions,
         instances,
         chunks);

@@ -1,13 +1,17 @@
 package dev.expandcontract.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.Customers.Model;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.phase.TransitionRefusedException;
+import dev.expandcontract.core.store.PoisonRows;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -161,6 +165,71 @@ abstract class AbstractFaultTest {
     }
     runToTheEnd(ec, model.id());
     Customers.assertConverged(dataSource, model);
+  }
+
+  @Test
+  void rowsWhoseTransformFailsAreSetAsideAndTheRestCompletes() throws Exception {
+    TestSql.execute(
+        dataSource,
+        "DROP TABLE IF EXISTS poison_items",
+        "CREATE TABLE poison_items (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(50),"
+            + " code VARCHAR(5))");
+    List<Long> poisoned = List.of(17L, 500L, 501L, 999L);
+    for (long i = 1; i <= ROWS; i++) {
+      String name = poisoned.contains(i) ? "much-too-long-" + i : "n" + i;
+      TestSql.update(dataSource, "INSERT INTO poison_items (id, name) VALUES (?, ?)", i, name);
+    }
+    Migration migration =
+        Migration.column("item-code")
+            .table("poison_items")
+            .key("id")
+            .map("name")
+            .to("code")
+            .using("upper(name)")
+            .backfill(Customers.smallBatches(BATCH))
+            .build();
+    List<String> setAside = new CopyOnWriteArrayList<>();
+    ExpandContract ec =
+        ExpandContract.builder(dataSource)
+            .migration(migration)
+            .instanceId("poisoned")
+            .tablePrefix(Customers.STATE_PREFIX)
+            .listener(
+                new ExpandContractListener() {
+                  @Override
+                  public void poisonRow(String migrationId, String key, String error) {
+                    setAside.add(key);
+                  }
+                })
+            .build();
+    String id = migration.id();
+    ec.control().startBackfill(id, "test");
+    runToTheEnd(ec, id);
+
+    List<String> keys = poisoned.stream().map(String::valueOf).toList();
+    assertThat(setAside).as("poison events").containsExactlyElementsOf(keys);
+    assertThat(ec.store().poison().all(id))
+        .extracting(PoisonRows.PoisonRow::key)
+        .containsExactlyInAnyOrderElementsOf(keys);
+    assertThat(ec.store().poison().all(id)).allMatch(row -> !row.error().isBlank());
+    assertThat(ec.status(id).poisonRows()).isEqualTo(poisoned.size());
+    assertThat(
+            TestSql.queryLong(
+                dataSource, "SELECT COUNT(*) FROM poison_items WHERE code = upper(name)"))
+        .as("every other row copied")
+        .isEqualTo(ROWS - poisoned.size());
+    assertThatThrownBy(() -> ec.control().verify(id, "test"))
+        .isInstanceOf(TransitionRefusedException.class)
+        .hasMessageContaining("4 row(s) set aside")
+        .hasMessageContaining("key 17");
+    assertThat(ec.status(id).phase()).isEqualTo(Phase.BACKFILLED);
+
+    // Retried before the data is fixed, the rows stay aside; after, they copy and verify passes.
+    assertThat(ec.control().retryPoison(id, "test")).hasSize(poisoned.size());
+    TestSql.update(dataSource, "UPDATE poison_items SET name = 'fixed' WHERE name LIKE 'much%'");
+    assertThat(ec.control().retryPoison(id, "test")).isEmpty();
+    assertThat(ec.control().verify(id, "test").mismatches()).isZero();
+    assertThat(ec.status(id).phase()).isEqualTo(Phase.VERIFIED);
   }
 
   private void runToTheEnd(ExpandContract ec, String id) {

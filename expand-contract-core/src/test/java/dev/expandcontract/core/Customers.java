@@ -40,6 +40,7 @@ final class Customers {
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
             STATE_PREFIX + "chunk",
+            STATE_PREFIX + "poison",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {
@@ -61,6 +62,7 @@ final class Customers {
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
             STATE_PREFIX + "chunk",
+            STATE_PREFIX + "poison",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {

@@ -113,11 +113,15 @@ public final class BackfillEngine {
     BackfillSettings settings = sql.migration().backfill();
     SQLException lastError = null;
     int size = state.batchSize();
+    SQLException poison = null;
     for (int attempt = 1; attempt <= settings.maxRetries() + 1; attempt++) {
       try {
-        Batch batch = copyOneBatch(sql, state, chunk, reverse, size);
+        Batch batch = copyOneBatch(sql, state, chunk, reverse, size, poison);
         if (batch == null) {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
+        }
+        if (poison != null) {
+          listener.poisonRow(id, String.valueOf(batch.range.upper()), poison.getMessage());
         }
         listener.batchCompleted(
             new BatchCompleted(
@@ -136,6 +140,17 @@ public final class BackfillEngine {
       } catch (SQLException e) {
         lastError = e;
         listener.batchFailed(id, attempt, e);
+        if (poison == null && sql.dialect().isRowError(e)) {
+          // Bisection: halve the range until the failing row is alone, then set it aside. Each
+          // step shrinks the range, so these attempts do not count against the retries.
+          if (size > 1) {
+            size = size / 2;
+          } else {
+            poison = e;
+          }
+          attempt--;
+          continue;
+        }
         if (sql.dialect().isLockTimeout(e)) {
           // A long transaction holds a row of the range: copy the rows before it meanwhile.
           size = Math.max(settings.minBatchSize(), size / 2);
@@ -154,7 +169,12 @@ public final class BackfillEngine {
   }
 
   private Batch copyOneBatch(
-      MigrationSql sql, MigrationState state, BackfillChunk chunk, boolean reverse, int size)
+      MigrationSql sql,
+      MigrationState state,
+      BackfillChunk chunk,
+      boolean reverse,
+      int size,
+      SQLException poison)
       throws SQLException {
     BackfillSettings settings = sql.migration().backfill();
     Object lower = chunk.resumeAfter() == null ? null : sql.keyType().parse(chunk.resumeAfter());
@@ -169,8 +189,14 @@ public final class BackfillEngine {
                 end == null
                     ? new KeyRange(null, null, 0, true)
                     : KeyRange.next(connection, sql, lower, end, size);
-            if (end != null) {
+            if (end != null && poison == null) {
               copy(connection, sql, range, reverse, settings);
+            } else if (end != null) {
+              // A range of one row whose copy failed on its data: recorded instead of copied.
+              store
+                  .poison()
+                  .record(
+                      connection, state.id(), String.valueOf(range.upper()), poison.getMessage());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             int nextSize = BatchSizer.next(settings, size, took);

@@ -56,6 +56,11 @@ final class CompositeListener implements ExpandContractListener {
   }
 
   @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    each(l -> l.poisonRow(migrationId, key, error));
+  }
+
+  @Override
   public void backfillPaused(String migrationId, String reason) {
     each(l -> l.backfillPaused(migrationId, reason));
   }

@@ -31,6 +31,12 @@ public interface ExpandContractListener {
    */
   default void databaseUnavailable(String migrationId, Throwable error) {}
 
+  /**
+   * The backfill set a row aside because its transform fails on the row's data; the rest goes on.
+   * The row is in the poison table until {@code retry-poison} copies it.
+   */
+  default void poisonRow(String migrationId, String key, String error) {}
+
   /** The backfill paused itself after too many failed attempts (or an operator paused it). */
   default void backfillPaused(String migrationId, String reason) {}
 

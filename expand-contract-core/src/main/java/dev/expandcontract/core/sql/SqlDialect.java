@@ -81,6 +81,15 @@ public abstract class SqlDialect {
    */
   public abstract String resetDdlLockTimeout();
 
+  /**
+   * True when the statement failed on the data of a row, not on the database: SQL state class 22
+   * (data exception: a cast that cannot parse, a value too long) or 23 (integrity constraint).
+   */
+  public boolean isRowError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
   /** True when a statement gave up waiting for a row lock (after {@link #lockTimeout}). */
   public abstract boolean isLockTimeout(SQLException e);
 
@@ -174,7 +183,15 @@ public abstract class SqlDialect {
             + "owner_id VARCHAR(200), "
             + "worker INT, "
             + "lease_until BIGINT, "
-            + "PRIMARY KEY (migration_id, chunk_no))");
+            + "PRIMARY KEY (migration_id, chunk_no))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "poison ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "row_key VARCHAR(500) NOT NULL, "
+            + "error VARCHAR(2000) NOT NULL, "
+            + "at_millis BIGINT NOT NULL, "
+            + "PRIMARY KEY (migration_id, row_key))");
   }
 
   static String columnList(List<String> columns) {

@@ -41,6 +41,7 @@ public final class StateStore {
   private final String instanceTable;
   private final String prefix;
   private final ChunkStore chunks;
+  private final PoisonRows poison;
 
   /**
    * @param tablePrefix prefix of the state tables, e.g. {@code expand_contract_}
@@ -58,6 +59,12 @@ public final class StateStore {
     this.transitionTable = tablePrefix + "transition";
     this.instanceTable = tablePrefix + "instance";
     this.chunks = new ChunkStore(dataSource, dialect, clock, tablePrefix);
+    this.poison = new PoisonRows(dataSource, clock, tablePrefix);
+  }
+
+  /** The rows each migration's backfill set aside because their transform fails. */
+  public PoisonRows poison() {
+    return poison;
   }
 
   /** The leased chunks of each migration's backfill. */
@@ -219,8 +226,10 @@ public final class StateStore {
               return false;
             }
             if (changes.containsKey("backfill_started_at")) {
-              // A backfill run starts or is dropped: its chunks are cut afresh from its upper key.
+              // A backfill run starts or is dropped: its chunks are cut afresh from its upper key,
+              // and its poison rows are found afresh.
               chunks.deleteAll(connection, expected.id());
+              poison.deleteAll(connection, expected.id());
             }
             Jdbc.update(
                 connection,

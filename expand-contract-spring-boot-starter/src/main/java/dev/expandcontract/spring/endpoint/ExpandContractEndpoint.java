@@ -36,7 +36,8 @@ public class ExpandContractEndpoint {
           "read-new",
           "stop-old-writes",
           "contract",
-          "rollback");
+          "rollback",
+          "retry-poison");
 
   private static final boolean SPRING_SECURITY =
       ClassUtils.isPresent("org.springframework.security.core.Authentication", null);
@@ -112,6 +113,7 @@ public class ExpandContractEndpoint {
         case "read-new" -> control.readNew(id, percent, actor);
         case "stop-old-writes" -> control.stopOldWrites(id, actor);
         case "contract" -> control.contract(id, actor, contractDdl.apply(id));
+        case "retry-poison" -> control.retryPoison(id, actor);
         default -> control.rollback(id, actor);
       }
       Map<String, Object> body = new LinkedHashMap<>();

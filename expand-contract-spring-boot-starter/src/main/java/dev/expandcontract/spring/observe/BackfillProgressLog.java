@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * <pre>customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s</pre>
  *
  * <p>Phase changes, verification results and what a backfill worker waits for (at most once per
- * interval) are logged at INFO; an unreachable database (at most once per interval), pauses,
- * refusals, failed batch attempts and flag overrides at WARN (overrides at most once per interval
- * and flag, with the number left out).
+ * interval) are logged at INFO; an unreachable database (at most once per interval), poison rows,
+ * pauses, refusals, failed batch attempts and flag overrides at WARN (overrides at most once per
+ * interval and flag, with the number left out).
  */
 public final class BackfillProgressLog implements ExpandContractListener {
 
@@ -95,6 +95,14 @@ public final class BackfillProgressLog implements ExpandContractListener {
                 error.getMessage());
           }
         });
+  }
+
+  @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    safely(
+        () ->
+            log.warn(
+                "{} backfill set row {} aside, its transform fails: {}", migrationId, key, error));
   }
 
   @Override

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       expandcontract_read_percent}, {@code expandcontract_paused} (0/1), {@code
  *       expandcontract_verify_mismatches} (NaN before the first verification)
  *   <li>{@code expandcontract_shadow_mismatches_total}, {@code expandcontract_errors_total} (failed
- *       batch attempts), {@code expandcontract_reads_total{source="old|new"}}, {@code
+ *       batch attempts), {@code expandcontract_backfill_poison_rows_total} (rows set aside because
+ *       their transform fails), {@code expandcontract_reads_total{source="old|new"}}, {@code
  *       expandcontract_flags_overridden_total{flag}}, {@code
  *       expandcontract_dualwrite_duration_seconds} (histogram)
  * </ul>
@@ -144,6 +145,11 @@ public final class ExpandContractMetrics implements ExpandContractListener {
   }
 
   @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    safely("poisonRow", () -> meters(migrationId).poisonRows.increment());
+  }
+
+  @Override
   public void phaseChanged(PhaseTransition transition) {
     // A fresh backfill (after a rollback) starts again from the configured batch size.
     safely(
@@ -233,6 +239,7 @@ public final class ExpandContractMetrics implements ExpandContractListener {
     private final Counter batches;
     private final Timer batchDuration;
     private final Counter errors;
+    private final Counter poisonRows;
     private final Counter shadowMismatches;
     private final Counter readsOld;
     private final Counter readsNew;
@@ -252,6 +259,10 @@ public final class ExpandContractMetrics implements ExpandContractListener {
               .publishPercentileHistogram()
               .register(registry);
       errors = counter("expandcontract.errors", "Failed backfill batch attempts");
+      poisonRows =
+          counter(
+              "expandcontract.backfill.poison.rows",
+              "Rows the backfill set aside because their transform fails");
       shadowMismatches =
           counter("expandcontract.shadow.mismatches", "Shadow reads where old and new differed");
       readsOld = reads("old");

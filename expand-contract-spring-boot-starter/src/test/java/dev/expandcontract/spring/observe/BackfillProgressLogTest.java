@@ -66,6 +66,7 @@ class BackfillProgressLogTest {
             null,
             null,
             null,
+            0,
             List.of(),
             List.of(),
             ChunkProgress.NONE);
