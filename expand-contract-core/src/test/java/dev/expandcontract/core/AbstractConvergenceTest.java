@@ -255,7 +255,8 @@ abstract class AbstractConvergenceTest {
     assertThat(outcomes)
         .as("what each engine's last batch call returned")
         .contains(BatchOutcome.FINISHED);
-    assertThat(opsAtEnd - opsAtStart).as("writes committed during the backfill").isGreaterThan(200);
+    // Three engines finish about three times sooner than one: fewer writes meet them.
+    assertThat(opsAtEnd - opsAtStart).as("writes committed during the backfill").isGreaterThan(100);
     batchesOf.forEach(
         (instance, batches) -> assertThat(batches).as("batches of " + instance).isNotEmpty());
 

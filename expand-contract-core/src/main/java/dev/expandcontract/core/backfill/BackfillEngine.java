@@ -103,9 +103,13 @@ public final class BackfillEngine {
     }
     BackfillChunk chunk = leases.acquire(sql, state, worker).orElse(null);
     if (chunk == null) {
-      String waiting = leases.waitingFor(id);
-      if (waiting != null) {
-        listener.backfillWaiting(id, waiting);
+      ChunkProgress chunks = leases.progress(id, true);
+      if (chunks.waitingFor() != null) {
+        listener.backfillWaiting(id, chunks.waitingFor());
+        return BatchOutcome.CLAIMED_ELSEWHERE;
+      }
+      if (chunks.done() < chunks.total()) {
+        // Free chunks, all being claimed by other workers at that moment (locked, so skipped).
         return BatchOutcome.CLAIMED_ELSEWHERE;
       }
       return finish(state, reverse) ? BatchOutcome.FINISHED : BatchOutcome.IDLE;

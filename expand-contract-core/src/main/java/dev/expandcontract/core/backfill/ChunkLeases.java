@@ -85,11 +85,6 @@ public final class ChunkLeases {
     store.renew(instanceId, lease.toMillis());
   }
 
-  /** Why no chunk was free: null once every chunk is done, else the leases it waits for. */
-  String waitingFor(String id) {
-    return progress(id, true).waitingFor();
-  }
-
   /** The chunks of a migration's run, for status. */
   public ChunkProgress progress(String id, boolean running) {
     List<BackfillChunk> all = store.all(id);
