@@ -58,9 +58,11 @@ class ExpandContractMetricsTest {
             "expandcontract.dualwrite.duration",
             "expandcontract.reads",
             "expandcontract.errors",
+            "expandcontract.backfill.poison.rows",
             "expandcontract.paused",
             "expandcontract.flags.overridden");
     assertThat(counter("expandcontract.backfill.rows")).isZero();
+    assertThat(counter("expandcontract.backfill.poison.rows")).isZero();
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
     assertThat(gauge("expandcontract.phase")).isEqualTo(Phase.EXPANDED.ordinal());
