@@ -2,6 +2,8 @@ package dev.expandcontract.core;
 
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.BackfillEngine;
+import dev.expandcontract.core.backfill.ChunkLeases;
+import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
@@ -53,6 +55,15 @@ public final class ExpandContract {
   /** Rows compared per verification statement, by default. */
   public static final int DEFAULT_VERIFY_BATCH_SIZE = 5_000;
 
+  /** Backfill workers (threads) per instance, by default. */
+  public static final int DEFAULT_BACKFILL_WORKERS = 1;
+
+  /** How long a backfill chunk's lease lasts without a heartbeat, by default. */
+  public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(10);
+
+  /** Rows per leased backfill chunk, by default. */
+  public static final int DEFAULT_CHUNK_ROWS = 20_000;
+
   private final Map<String, MigrationSql> migrations;
   private final Map<String, MigratedRows> rows = new LinkedHashMap<>();
   private final Map<String, MigrationState> current = new ConcurrentHashMap<>();
@@ -60,11 +71,13 @@ public final class ExpandContract {
   private final StateStore store;
   private final MigrationControl control;
   private final BackfillEngine backfill;
+  private final ChunkLeases leases;
   private final FlagRouter router;
   private final String instanceId;
   private final Duration instanceTimeout;
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
+  private volatile String databaseProblem;
 
   private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
@@ -77,8 +90,12 @@ public final class ExpandContract {
     this.control =
         new MigrationControl(
             b.dataSource, store, migrations, verifier, listener, b.soakTime, b.instanceTimeout);
+    this.leases =
+        new ChunkLeases(
+            store.chunks(), b.clock, instanceId, b.backfillWorkers, b.claimLease, b.chunkRows);
     this.backfill =
-        new BackfillEngine(b.dataSource, store, migrations, listener, instanceId, instanceTimeout);
+        new BackfillEngine(
+            b.dataSource, store, leases, migrations, listener, instanceId, instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
     migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
     migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
@@ -94,6 +111,11 @@ public final class ExpandContract {
 
   public BackfillEngine backfill() {
     return backfill;
+  }
+
+  /** Backfill workers this instance runs per migration. */
+  public int backfillWorkers() {
+    return leases.workers();
   }
 
   public FlagRouter router() {
@@ -144,15 +166,42 @@ public final class ExpandContract {
    * Records this instance's heartbeat, then re-reads every migration's state and re-applies the
    * flags whose state changed. The heartbeat acknowledges the state adopted one refresh earlier:
    * requests that started before that adoption have had a full interval to finish, so a fleet-wide
-   * guard (stop-old-writes, contract) never races a request still acting on an older state.
+   * guard (stop-old-writes, contract) never races a request still acting on an older state. The
+   * heartbeat also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
-    current.values().forEach(state -> store.heartbeat(instanceId, state));
-    for (MigrationState state : store.loadAll()) {
-      if (migrations.containsKey(state.id())) {
-        adopt(state);
+    try {
+      current.values().forEach(state -> store.heartbeat(instanceId, state));
+      leases.renew();
+      for (MigrationState state : store.loadAll()) {
+        if (migrations.containsKey(state.id())) {
+          adopt(state);
+        }
       }
+      databaseProblem = null;
+    } catch (IllegalStateException e) {
+      noteIfUnreachable(e.getCause());
+      throw e;
     }
+  }
+
+  /**
+   * Remembers that the database cannot be reached (since the first failure), for status and health;
+   * the next successful refresh clears it.
+   */
+  private boolean noteIfUnreachable(Throwable error) {
+    if (!(error instanceof SQLException sql) || !dialect.isConnectionFailure(sql)) {
+      return false;
+    }
+    if (databaseProblem == null) {
+      databaseProblem =
+          "state unknown: the database is unreachable since "
+              + store.clock().instant()
+              + " ("
+              + sql.getMessage()
+              + "); showing the state last seen";
+    }
+    return true;
   }
 
   /** Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance. */
@@ -160,9 +209,21 @@ public final class ExpandContract {
     store.leave(instanceId);
   }
 
+  /**
+   * Status from the database; while it cannot be reached, the state last seen, marked as unknown in
+   * {@code lastError}.
+   */
   public MigrationStatus status(String id) {
     Migration migration = migration(id);
-    MigrationState state = store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+    MigrationState state;
+    try {
+      state = store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+    } catch (IllegalStateException e) {
+      if (noteIfUnreachable(e.getCause())) {
+        return progress(id);
+      }
+      throw e;
+    }
     return MigrationStatus.of(
         migration.kind(),
         state,
@@ -170,22 +231,29 @@ public final class ExpandContract {
         recent.get(id),
         false,
         store.transitions(id, 10),
-        store.liveInstances(id, store.clock().instant().minus(instanceTimeout)));
+        store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
+        store.poison().count(id),
+        leases.progress(id, state.backfillRunning()));
   }
 
   /**
-   * Status from the state this instance holds in memory, without transitions or instances: cheap
-   * enough for metrics gauges and health checks.
+   * Status from the state this instance holds in memory, without transitions, instances, chunks or
+   * poison rows: cheap enough for metrics gauges and health checks.
    */
   public MigrationStatus progress(String id) {
-    return MigrationStatus.of(
-        migration(id).kind(),
-        state(id),
-        store.clock().instant(),
-        recent.get(id),
-        true,
-        List.of(),
-        List.of());
+    MigrationStatus status =
+        MigrationStatus.of(
+            migration(id).kind(),
+            state(id),
+            store.clock().instant(),
+            recent.get(id),
+            true,
+            List.of(),
+            List.of(),
+            0,
+            ChunkProgress.NONE);
+    String problem = databaseProblem;
+    return problem == null ? status : status.withLastError(problem);
   }
 
   public List<MigrationStatus> statuses() {
@@ -209,10 +277,16 @@ public final class ExpandContract {
   }
 
   /**
-   * Adopts a transition this instance made at once, without waiting for the next refresh, and
-   * follows this instance's batches for progress figures that move at every batch.
+   * Adopts a transition this instance made at once, without waiting for the next refresh, follows
+   * this instance's batches for progress figures that move at every batch, and notes a backfill
+   * that found the database unreachable.
    */
   private final class StateRefresher implements ExpandContractListener {
+    @Override
+    public void databaseUnavailable(String migrationId, Throwable error) {
+      noteIfUnreachable(error);
+    }
+
     @Override
     public void phaseChanged(PhaseTransition transition) {
       store
@@ -253,6 +327,9 @@ public final class ExpandContract {
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
+    private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
+    private Duration claimLease = DEFAULT_CLAIM_LEASE;
+    private int chunkRows = DEFAULT_CHUNK_ROWS;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -314,6 +391,27 @@ public final class ExpandContract {
 
     public Builder verifyBatchSize(int rows) {
       this.verifyBatchSize = rows;
+      return this;
+    }
+
+    /** Backfill workers per migration in this instance, each copying a chunk of its own. */
+    public Builder backfillWorkers(int workers) {
+      this.backfillWorkers = workers;
+      return this;
+    }
+
+    /**
+     * How long a chunk's lease holds without a batch or a heartbeat renewing it: a dead instance's
+     * chunks are taken over this long after its last renewal. Keep it a few refresh intervals.
+     */
+    public Builder claimLease(Duration lease) {
+      this.claimLease = Objects.requireNonNull(lease);
+      return this;
+    }
+
+    /** Rows per leased chunk of a backfill's key range. */
+    public Builder chunkRows(int rows) {
+      this.chunkRows = rows;
       return this;
     }
 

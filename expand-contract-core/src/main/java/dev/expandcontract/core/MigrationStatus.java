@@ -1,5 +1,6 @@
 package dev.expandcontract.core;
 
+import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.InstanceView;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param backfillStartedAt when the current backfill or re-sync started, null before
  * @param backfillFinishedAt when it reached its upper key, null until then
  * @param etaSeconds null when unknown (not started, paused, or no progress yet); 0 once copied
+ * @param poisonRows rows the backfill set aside because their transform fails (retry-poison)
+ * @param chunks the backfill run's leased chunks, and what a worker waits for if it cannot go on
  */
 public record MigrationStatus(
     String id,
@@ -36,8 +39,35 @@ public record MigrationStatus(
     String lastError,
     Long verifyMismatches,
     String verifySample,
+    long poisonRows,
     List<PhaseTransition> recentTransitions,
-    List<InstanceView> liveInstances) {
+    List<InstanceView> liveInstances,
+    ChunkProgress chunks) {
+
+  /** This status with another {@code lastError}, e.g. that the state is unknown right now. */
+  public MigrationStatus withLastError(String error) {
+    return new MigrationStatus(
+        id,
+        kind,
+        phase,
+        readPercent,
+        paused,
+        resyncingOld,
+        rowsDone,
+        rowsTotal,
+        rowsPerSecond,
+        etaSeconds,
+        backfillStartedAt,
+        backfillFinishedAt,
+        batchSize,
+        error,
+        verifyMismatches,
+        verifySample,
+        poisonRows,
+        recentTransitions,
+        liveInstances,
+        chunks);
+  }
 
   static MigrationStatus of(
       MigrationKind kind,
@@ -46,7 +76,9 @@ public record MigrationStatus(
       RecentProgress recent,
       boolean fromMemory,
       List<PhaseTransition> transitions,
-      List<InstanceView> instances) {
+      List<InstanceView> instances,
+      long poisonRows,
+      ChunkProgress chunks) {
     boolean copying = state.phase() == Phase.BACKFILLING || state.resyncOld();
     // A state held in memory lags by a refresh; this instance's own batches since then count too.
     boolean addOwn = fromMemory && copying && recent.reverse() == state.resyncOld();
@@ -87,7 +119,9 @@ public record MigrationStatus(
         state.lastError(),
         state.verifyMismatches(),
         state.verifySample(),
+        poisonRows,
         transitions,
-        instances);
+        instances,
+        chunks);
   }
 }

@@ -488,7 +488,7 @@ public final class BackfillBenchmark {
     long count() throws Exception;
   }
 
-  private static void quietLogging() {
+  static void quietLogging() {
     org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     if (root instanceof ch.qos.logback.classic.Logger logback) {
       logback.setLevel(Level.WARN);
@@ -501,7 +501,7 @@ public final class BackfillBenchmark {
   }
 
   /** The 1, 5 and 15 minute load averages, to show how busy the machine was; "?" if unknown. */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return parts[0] + " " + parts[1] + " " + parts[2];
@@ -510,7 +510,7 @@ public final class BackfillBenchmark {
     }
   }
 
-  private static List<String> split(String value) {
+  static List<String> split(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

@@ -8,6 +8,7 @@ import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.SQLException;
@@ -15,9 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -181,6 +186,135 @@ abstract class AbstractConvergenceTest {
       assertThat(report.rowsChecked())
           .isEqualTo(TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customers"));
       assertThat(ec.status(model.id()).phase()).isEqualTo(Phase.VERIFIED);
+    }
+  }
+
+  @Test
+  void threeEnginesCopyTheirOwnChunksAtOnceAndConverge() throws Exception {
+    convergesWithEngines(3, Customers.emailModel(false, Customers.smallBatches(BATCH)));
+  }
+
+  @Test
+  void threeEnginesOfATableMigrationCopyTheirOwnChunksAtOnceAndConverge() throws Exception {
+    convergesWithEngines(3, Customers.addressModel(false, Customers.smallBatches(BATCH)));
+  }
+
+  /**
+   * Several instances on one database, each with its own engine on its own thread, backfill one
+   * migration cut into chunks of {@code 4 * BATCH} rows under the writers' load. Every engine
+   * copies; each chunk's batches come from one engine only (nobody died, so no chunk changed hands)
+   * and follow each other without gap or overlap; new converges.
+   */
+  private void convergesWithEngines(int count, Model model) throws Exception {
+    String id = model.id();
+    Map<String, List<BatchCompleted>> batchesOf = new ConcurrentHashMap<>();
+    List<ExpandContract> engines = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String instance = "engine-" + i;
+      List<BatchCompleted> batches = new CopyOnWriteArrayList<>();
+      batchesOf.put(instance, batches);
+      engines.add(
+          ExpandContract.builder(dataSource)
+              .migration(model.migration())
+              .instanceId(instance)
+              .chunkRows(4 * BATCH)
+              .soakTime(Duration.ZERO)
+              .tablePrefix(Customers.STATE_PREFIX)
+              .listener(
+                  new ExpandContractListener() {
+                    @Override
+                    public void batchCompleted(BatchCompleted batch) {
+                      batches.add(batch);
+                      cursor.set(Long.parseLong(batch.cursor()));
+                    }
+                  })
+              .build());
+    }
+    Writers writers = new Writers(engines.get(0), List.of(model));
+    writers.start();
+    long opsAtStart;
+    long opsAtEnd;
+    List<BatchOutcome> outcomes;
+    try {
+      writers.awaitEveryWriterCommitted();
+      opsAtStart = writers.committed();
+      engines.get(0).control().startBackfill(id, "test");
+      List<CompletableFuture<BatchOutcome>> running =
+          engines.stream()
+              .map(ec -> CompletableFuture.supplyAsync(() -> backfill(ec, id)))
+              .toList();
+      outcomes = new ArrayList<>();
+      for (CompletableFuture<BatchOutcome> engine : running) {
+        outcomes.add(engine.get(BACKFILL_DEADLINE.toSeconds() + 10, TimeUnit.SECONDS));
+      }
+      opsAtEnd = writers.committed();
+    } finally {
+      writers.stop();
+    }
+    writers.assertNoUnexpectedFailure();
+    assertThat(outcomes)
+        .as("what each engine's last batch call returned")
+        .contains(BatchOutcome.FINISHED);
+    // Three engines finish about three times sooner than one: fewer writes meet them.
+    assertThat(opsAtEnd - opsAtStart).as("writes committed during the backfill").isGreaterThan(100);
+    batchesOf.forEach(
+        (instance, batches) -> assertThat(batches).as("batches of " + instance).isNotEmpty());
+
+    List<BackfillChunk> chunks = engines.get(0).store().chunks().all(id);
+    assertThat(chunks).hasSizeGreaterThan(count).allMatch(BackfillChunk::done);
+    for (BackfillChunk chunk : chunks) {
+      long lower = chunk.lowerKey() == null ? 0 : Long.parseLong(chunk.lowerKey());
+      long upper = Long.parseLong(chunk.upperKey());
+      Set<String> copiers = new LinkedHashSet<>();
+      List<Long> cursors = new ArrayList<>();
+      batchesOf.forEach(
+          (instance, batches) ->
+              batches.stream()
+                  .map(b -> Long.parseLong(b.cursor()))
+                  .filter(c -> c > lower && c <= upper)
+                  .forEach(
+                      c -> {
+                        copiers.add(instance);
+                        cursors.add(c);
+                      }));
+      assertThat(copiers).as("engines that copied chunk %d", chunk.chunkNo()).hasSize(1);
+      assertThat(cursors)
+          .as(
+              "cursors of chunk %d: each batch after the one before, ending at its upper key",
+              chunk.chunkNo())
+          .isSorted()
+          .doesNotHaveDuplicates()
+          .last()
+          .isEqualTo(upper);
+    }
+    ExpandContract ec = engines.get(0);
+    assertThat(ec.status(id).phase()).isEqualTo(Phase.BACKFILLED);
+    Customers.assertConverged(dataSource, model);
+    VerificationReport report = ec.control().verify(id, "test");
+    assertThat(report.mismatches()).as(report.summary()).isZero();
+  }
+
+  /** One engine's loop, as the scheduler runs it: batches until no chunk is left to copy. */
+  private static BatchOutcome backfill(ExpandContract ec, String id) {
+    long deadline = System.nanoTime() + BACKFILL_DEADLINE.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        BatchOutcome outcome = ec.backfill().runBatch(id);
+        if (outcome != BatchOutcome.COPIED) {
+          assertThat(outcome)
+              .as("%s stopped (last error: %s)", ec.instanceId(), ec.status(id).lastError())
+              .isIn(BatchOutcome.FINISHED, BatchOutcome.IDLE, BatchOutcome.CLAIMED_ELSEWHERE);
+          if (outcome != BatchOutcome.CLAIMED_ELSEWHERE) {
+            return outcome;
+          }
+          // The last chunks are all leased by the other engines: poll as the scheduler does.
+          LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+      }
+      throw new AssertionError(ec.instanceId() + " did not finish within " + BACKFILL_DEADLINE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -41,7 +41,7 @@ abstract class AbstractCopyRaceTest {
   private static final int BATCH = 50;
   private static final long K = 25; // inside the first batch's range
   private static final String CHECKPOINT =
-      "UPDATE " + Customers.STATE_PREFIX + "migration SET cursor_key";
+      "UPDATE " + Customers.STATE_PREFIX + "migration SET rows_done";
 
   private HikariDataSource dataSource;
   private ExecutorService threads;

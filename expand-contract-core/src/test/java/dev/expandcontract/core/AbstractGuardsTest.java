@@ -447,7 +447,7 @@ abstract class AbstractGuardsTest {
     long copiedBefore = TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customer_addresses");
     CyclicBarrier atCheckpoint = new CyclicBarrier(2);
     held.holdStatements(
-        "UPDATE " + Customers.STATE_PREFIX + "migration SET cursor_key", atCheckpoint);
+        "UPDATE " + Customers.STATE_PREFIX + "migration SET rows_done", atCheckpoint);
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try {
       Future<BatchOutcome> batch = thread.submit(() -> backfiller.backfill().runBatch(ADDRESS));

@@ -13,6 +13,7 @@ import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.test.TestDatabase;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Invariant 3, resumable: an instance dies in the middle of a batch (after the copy, before the
- * commit). The batch and its checkpoint vanish together; another instance takes the claim over once
+ * commit). The batch and its checkpoint vanish together; another instance takes the chunk over once
  * the dead one's lease ran out, continues from the checkpoint rather than from zero, and the
  * backfill converges.
  */
@@ -102,11 +103,15 @@ abstract class AbstractResumeTest {
         dataSource, Customers.update(successor, model, CHECKPOINT + 5, changedValues(model)));
     Customers.inTransaction(dataSource, Customers.delete(successor, model, CHECKPOINT + 6));
 
-    // The dead instance's lease still holds: nobody may take the range over yet.
+    // The dead instance's lease still holds: nobody may take the range over yet, and the status
+    // says whose lease it waits for and until when.
     assertThat(successor.backfill().runBatch(id)).isEqualTo(BatchOutcome.CLAIMED_ELSEWHERE);
     assertThat(successor.store().load(id).orElseThrow().version()).isEqualTo(afterCrash.version());
+    assertThat(successor.status(id).chunks().waitingFor())
+        .contains("chunk 0", "after " + CHECKPOINT, "of dying worker 0")
+        .contains("at " + Instant.ofEpochMilli(clock.millis() + 10_000));
 
-    clock.advance(Duration.ofSeconds(61)); // past the 60 s claim lease
+    clock.advance(Duration.ofSeconds(11)); // past the default 10 s lease
     List<BatchCompleted> batches = new CopyOnWriteArrayList<>();
     ExpandContract resumed = instance(dataSource, model, "successor", clock, batches);
     BatchOutcome outcome = resumed.backfill().runBatch(id);

@@ -39,6 +39,8 @@ final class Customers {
         List.of(
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
+            STATE_PREFIX + "chunk",
+            STATE_PREFIX + "poison",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {
@@ -59,6 +61,8 @@ final class Customers {
         List.of(
             STATE_PREFIX + "transition",
             STATE_PREFIX + "instance",
+            STATE_PREFIX + "chunk",
+            STATE_PREFIX + "poison",
             STATE_PREFIX + "migration",
             "customer_addresses",
             "customers")) {

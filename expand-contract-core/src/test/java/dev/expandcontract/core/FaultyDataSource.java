@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,10 @@ import javax.sql.DataSource;
  *   <li>{@link #holdStatements}: statements starting with a prefix wait at a barrier before they
  *       are prepared, so that racing threads all act on the state they read before any of them
  *       writes.
+ *   <li>{@link #onceBeforeStatement}: the first statement starting with a prefix first hands its
+ *       connection to a hook, e.g. one that kills the connection's session from another one.
+ *   <li>{@link #goDown()}: the database becomes unreachable until {@link #comeBack()}: no new
+ *       connection, and every call on an open one fails, as after a network partition.
  * </ul>
  */
 final class FaultyDataSource implements DataSource {
@@ -35,6 +40,17 @@ final class FaultyDataSource implements DataSource {
   }
 
   private record Hold(String prefix, CyclicBarrier barrier) {}
+
+  /** Acts on the connection a statement is about to run on. */
+  @FunctionalInterface
+  interface ConnectionHook {
+    void run(Connection connection) throws Exception;
+  }
+
+  private record Hook(String prefix, ConnectionHook hook) {}
+
+  private final AtomicReference<Hook> hook = new AtomicReference<>();
+  private final AtomicBoolean down = new AtomicBoolean();
 
   private final DataSource delegate;
   private final AtomicBoolean crashAtNextCommit = new AtomicBoolean();
@@ -57,6 +73,31 @@ final class FaultyDataSource implements DataSource {
     hold.set(null);
   }
 
+  void onceBeforeStatement(String prefix, ConnectionHook action) {
+    hook.set(new Hook(prefix, action));
+  }
+
+  void goDown() {
+    down.set(true);
+  }
+
+  void comeBack() {
+    down.set(false);
+  }
+
+  private void checkUp() throws SQLException {
+    if (down.get()) {
+      throw new SQLTransientConnectionException("simulated outage: database unreachable", "08001");
+    }
+  }
+
+  private void maybeHook(String sql, Connection connection) throws Exception {
+    Hook current = hook.get();
+    if (current != null && sql.startsWith(current.prefix()) && hook.compareAndSet(current, null)) {
+      current.hook().run(connection);
+    }
+  }
+
   private void maybeHold(String sql) throws Exception {
     Hold current = hold.get();
     if (current != null && sql.startsWith(current.prefix())) {
@@ -66,11 +107,13 @@ final class FaultyDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
+    checkUp();
     return crashing(delegate.getConnection());
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
+    checkUp();
     return crashing(delegate.getConnection(username, password));
   }
 
@@ -80,11 +123,15 @@ final class FaultyDataSource implements DataSource {
             Connection.class.getClassLoader(),
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
+              if (!method.getName().equals("close")) {
+                checkUp(); // closing returns it to the pool, which an outage does not prevent
+              }
               if (method.getName().equals("commit") && crashAtNextCommit.getAndSet(false)) {
                 throw new SimulatedCrash();
               }
               if (method.getName().equals("prepareStatement")) {
                 maybeHold((String) args[0]);
+                maybeHook((String) args[0], connection);
               }
               try {
                 return method.invoke(connection, args);

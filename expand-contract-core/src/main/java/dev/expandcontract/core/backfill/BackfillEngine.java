@@ -7,6 +7,7 @@ import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.StateStore;
 import java.sql.Connection;
@@ -24,12 +25,10 @@ import javax.sql.DataSource;
  * Copies old rows to the new schema in keyset batches. Each batch is one transaction holding one
  * set-based statement and the checkpoint, so a crash loses at most the batch in flight, which is
  * redone idempotently. The upper key is fixed when the backfill starts: rows inserted later are
- * dual-written, so the backfill never chases a growing tail.
+ * dual-written, so the backfill never chases a growing tail. The key range is cut into leased
+ * chunks ({@link ChunkLeases}), so that every worker of every instance copies a chunk of its own.
  */
 public final class BackfillEngine {
-
-  /** How long a claim lasts without a batch renewing it; a dead instance's claim then expires. */
-  static final Duration CLAIM_LEASE = Duration.ofSeconds(60);
 
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -39,10 +38,12 @@ public final class BackfillEngine {
   private final ExpandContractListener listener;
   private final String instanceId;
   private final Duration instanceTimeout;
+  private final ChunkLeases leases;
 
   public BackfillEngine(
       DataSource dataSource,
       StateStore store,
+      ChunkLeases leases,
       Map<String, MigrationSql> migrations,
       ExpandContractListener listener,
       String instanceId,
@@ -60,14 +61,38 @@ public final class BackfillEngine {
     this.listener = listener;
     this.instanceId = instanceId;
     this.instanceTimeout = instanceTimeout;
+    this.leases = leases;
+  }
+
+  /** Runs at most one batch as this instance's first worker; see {@link #runBatch(String, int)}. */
+  public BatchOutcome runBatch(String id) throws InterruptedException {
+    return runBatch(id, 0);
   }
 
   /**
-   * Runs at most one batch of the migration, retrying it with jittered back-off; after the
-   * configured number of failed attempts the backfill pauses with the error recorded.
+   * Runs at most one batch of the migration in the chunk this worker holds or leases now, retrying
+   * it with jittered back-off; after the configured number of failed attempts the backfill pauses
+   * with the error recorded.
+   *
+   * @param worker this instance's worker number, from 0 to {@link ChunkLeases#workers()} - 1
    */
-  public BatchOutcome runBatch(String id) throws InterruptedException {
+  public BatchOutcome runBatch(String id, int worker) throws InterruptedException {
     MigrationSql sql = migrations.apply(id);
+    try {
+      return runBatch(sql, id, worker);
+    } catch (IllegalStateException e) {
+      // The state store could not reach the database: nothing was recorded, so nothing needs an
+      // operator; the next call tries again.
+      if (e.getCause() instanceof SQLException cause && sql.dialect().isConnectionFailure(cause)) {
+        listener.databaseUnavailable(id, cause);
+        return BatchOutcome.DATABASE_UNAVAILABLE;
+      }
+      throw e;
+    }
+  }
+
+  private BatchOutcome runBatch(MigrationSql sql, String id, int worker)
+      throws InterruptedException {
     MigrationState state = store.load(id).orElse(null);
     if (state == null || !state.backfillRunning()) {
       return BatchOutcome.IDLE;
@@ -76,16 +101,31 @@ public final class BackfillEngine {
     if (reverse && !fleetLeftNewOnly(id)) {
       return BatchOutcome.WAITING_FOR_FLEET;
     }
-    if (!store.claim(id, instanceId, CLAIM_LEASE.toMillis())) {
-      return BatchOutcome.CLAIMED_ELSEWHERE;
+    BackfillChunk chunk = leases.acquire(sql, state, worker).orElse(null);
+    if (chunk == null) {
+      ChunkProgress chunks = leases.progress(id, true);
+      if (chunks.waitingFor() != null) {
+        listener.backfillWaiting(id, chunks.waitingFor());
+        return BatchOutcome.CLAIMED_ELSEWHERE;
+      }
+      if (chunks.done() < chunks.total()) {
+        // Free chunks, all being claimed by other workers at that moment (locked, so skipped).
+        return BatchOutcome.CLAIMED_ELSEWHERE;
+      }
+      return finish(state, reverse) ? BatchOutcome.FINISHED : BatchOutcome.IDLE;
     }
     BackfillSettings settings = sql.migration().backfill();
     SQLException lastError = null;
+    int size = state.batchSize();
+    SQLException poison = null;
     for (int attempt = 1; attempt <= settings.maxRetries() + 1; attempt++) {
       try {
-        Batch batch = copyOneBatch(sql, state, reverse);
+        Batch batch = copyOneBatch(sql, state, chunk, reverse, size, poison);
         if (batch == null) {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
+        }
+        if (poison != null) {
+          listener.poisonRow(id, String.valueOf(batch.range.upper()), poison.getMessage());
         }
         listener.batchCompleted(
             new BatchCompleted(
@@ -93,32 +133,56 @@ public final class BackfillEngine {
                 reverse,
                 batch.range.rows(),
                 batch.took,
-                state.batchSize(),
+                size,
                 batch.nextSize,
                 String.valueOf(batch.range.upper()),
                 attempt));
-        if (batch.range.last()) {
-          finish(id, reverse);
-          return BatchOutcome.FINISHED;
-        }
-        return BatchOutcome.COPIED;
+        // The chunk is done; the run is when this was its last chunk.
+        return batch.range.last() && finish(state, reverse)
+            ? BatchOutcome.FINISHED
+            : BatchOutcome.COPIED;
       } catch (SQLException e) {
         lastError = e;
         listener.batchFailed(id, attempt, e);
+        if (poison == null && sql.dialect().isRowError(e)) {
+          // Bisection: halve the range until the failing row is alone, then set it aside. Each
+          // step shrinks the range, so these attempts do not count against the retries.
+          if (size > 1) {
+            size = size / 2;
+          } else {
+            poison = e;
+          }
+          attempt--;
+          continue;
+        }
+        if (sql.dialect().isLockTimeout(e)) {
+          // A long transaction holds a row of the range: copy the rows before it meanwhile.
+          size = Math.max(settings.minBatchSize(), size / 2);
+        }
         if (attempt <= settings.maxRetries()) {
           Thread.sleep(Backoff.delay(settings.retryBackoff(), attempt, MAX_BACKOFF).toMillis());
         }
       }
     }
+    if (sql.dialect().isConnectionFailure(lastError)) {
+      listener.databaseUnavailable(id, lastError);
+      return BatchOutcome.DATABASE_UNAVAILABLE; // no pause: it needs no operator once it is back
+    }
     pauseAfterFailures(id, settings.maxRetries() + 1, lastError);
     return BatchOutcome.PAUSED;
   }
 
-  private Batch copyOneBatch(MigrationSql sql, MigrationState state, boolean reverse)
+  private Batch copyOneBatch(
+      MigrationSql sql,
+      MigrationState state,
+      BackfillChunk chunk,
+      boolean reverse,
+      int size,
+      SQLException poison)
       throws SQLException {
     BackfillSettings settings = sql.migration().backfill();
-    Object lower = state.cursorKey() == null ? null : sql.keyType().parse(state.cursorKey());
-    Object end = state.upperKey() == null ? null : sql.keyType().parse(state.upperKey());
+    Object lower = chunk.resumeAfter() == null ? null : sql.keyType().parse(chunk.resumeAfter());
+    Object end = chunk.upperKey() == null ? null : sql.keyType().parse(chunk.upperKey());
     return Jdbc.inTransaction(
         dataSource,
         connection -> {
@@ -128,25 +192,45 @@ public final class BackfillEngine {
             KeyRange range =
                 end == null
                     ? new KeyRange(null, null, 0, true)
-                    : KeyRange.next(connection, sql, lower, end, state.batchSize());
-            if (end != null) {
+                    : KeyRange.next(connection, sql, lower, end, size);
+            if (end != null && poison == null) {
               copy(connection, sql, range, reverse, settings);
+            } else if (end != null) {
+              // A range of one row whose copy failed on its data: recorded instead of copied.
+              store
+                  .poison()
+                  .record(
+                      connection, state.id(), String.valueOf(range.upper()), poison.getMessage());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            int nextSize = BatchSizer.next(settings, state.batchSize(), took);
+            int nextSize = BatchSizer.next(settings, size, took);
+            String cursor = range.upper() == null ? null : String.valueOf(range.upper());
             boolean kept =
                 store.checkpoint(
-                    connection,
-                    state.id(),
-                    instanceId,
-                    reverse,
-                    range.upper() == null ? null : String.valueOf(range.upper()),
-                    range.rows(),
-                    nextSize);
+                        connection,
+                        state.id(),
+                        instanceId,
+                        leases.leaseUntil(),
+                        reverse,
+                        range.rows(),
+                        nextSize)
+                    && store
+                        .chunks()
+                        .checkpoint(
+                            connection,
+                            chunk,
+                            cursor,
+                            range.rows(),
+                            range.last(),
+                            leases.lease().toMillis());
             if (!kept) {
               connection.rollback();
               return null;
             }
+            store.moveCursor(
+                connection,
+                state.id(),
+                store.chunks().doneUpTo(connection, state.id(), state.upperKey()));
             return new Batch(range, took, nextSize);
           } finally {
             execute(connection, sql.dialect().resetLockTimeout());
@@ -170,8 +254,12 @@ public final class BackfillEngine {
     }
   }
 
-  private void finish(String id, boolean reverse) {
-    MigrationState state = store.load(id).orElseThrow();
+  /**
+   * Ends the run the caller read, if every chunk of it is done and the run was neither paused nor
+   * replaced since (the state's version still holds); false otherwise.
+   */
+  private boolean finish(MigrationState state, boolean reverse) {
+    String id = state.id();
     Map<String, Object> changes =
         reverse ? Map.of("resync_old", 0) : Map.of("backfill_finished_at", store.clock().millis());
     Phase to = reverse ? state.phase() : Phase.BACKFILLED;
@@ -179,10 +267,12 @@ public final class BackfillEngine {
         reverse
             ? "old schema re-synced from new up to key " + state.upperKey()
             : "backfill cursor reached the upper key " + state.upperKey();
-    if (store.transition(
+    if (!store.completeBackfill(
         state, to, state.readPercent(), claimReleased(changes), "backfill", reason)) {
-      store.transitions(id, 1).forEach(listener::phaseChanged);
+      return false;
     }
+    store.transitions(id, 1).forEach(listener::phaseChanged);
+    return true;
   }
 
   private void pauseAfterFailures(String id, int attempts, SQLException error) {

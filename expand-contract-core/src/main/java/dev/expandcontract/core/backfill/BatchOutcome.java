@@ -8,10 +8,15 @@ public enum BatchOutcome {
   FINISHED,
   /** Nothing to do: not backfilling, or paused. */
   IDLE,
-  /** Another instance holds the claim. */
+  /** Every unfinished chunk is leased by another worker (of this or another instance). */
   CLAIMED_ELSEWHERE,
   /** A re-sync waits until every live instance acts on the rollback. */
   WAITING_FOR_FLEET,
+  /**
+   * The database could not be reached (or ended the session) through every retry; nothing was
+   * recorded, and the next call tries again, without an operator.
+   */
+  DATABASE_UNAVAILABLE,
   /** Retries ran out; the backfill paused with the error recorded. */
   PAUSED
 }

@@ -31,7 +31,8 @@ public record KeyRange(Object lower, Object upper, long rows, boolean last) {
       try (ResultSet rs = statement.executeQuery()) {
         if (rs.next()) {
           Object upper = keyType.read(rs, 1);
-          return new KeyRange(lower, upper, size, false);
+          // A slice that ends exactly at the end is the last: no empty slice after it.
+          return new KeyRange(lower, upper, size, upper.equals(end));
         }
       }
     }

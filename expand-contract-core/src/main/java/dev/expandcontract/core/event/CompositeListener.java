@@ -46,6 +46,21 @@ final class CompositeListener implements ExpandContractListener {
   }
 
   @Override
+  public void backfillWaiting(String migrationId, String reason) {
+    each(l -> l.backfillWaiting(migrationId, reason));
+  }
+
+  @Override
+  public void databaseUnavailable(String migrationId, Throwable error) {
+    each(l -> l.databaseUnavailable(migrationId, error));
+  }
+
+  @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    each(l -> l.poisonRow(migrationId, key, error));
+  }
+
+  @Override
   public void backfillPaused(String migrationId, String reason) {
     each(l -> l.backfillPaused(migrationId, reason));
   }

@@ -19,6 +19,24 @@ public interface ExpandContractListener {
   /** An attempt of a batch failed; it will be retried unless the backfill pauses. */
   default void batchFailed(String migrationId, int attempt, Throwable error) {}
 
+  /**
+   * A worker found no chunk to copy: every unfinished chunk is leased by another worker. The reason
+   * names the lease that runs out next and when.
+   */
+  default void backfillWaiting(String migrationId, String reason) {}
+
+  /**
+   * A batch could not reach the database through its retries; the backfill did not pause and goes
+   * on by itself once the database is back.
+   */
+  default void databaseUnavailable(String migrationId, Throwable error) {}
+
+  /**
+   * The backfill set a row aside because its transform fails on the row's data; the rest goes on.
+   * The row is in the poison table until {@code retry-poison} copies it.
+   */
+  default void poisonRow(String migrationId, String key, String error) {}
+
   /** The backfill paused itself after too many failed attempts (or an operator paused it). */
   default void backfillPaused(String migrationId, String reason) {}
 

@@ -2,14 +2,18 @@ package dev.expandcontract.core.phase;
 
 import dev.expandcontract.core.backfill.KeyRange;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.PoisonRows.PoisonRow;
 import dev.expandcontract.core.store.StateStore;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.core.verify.Verifier;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,6 +122,20 @@ public final class MigrationControl {
           "verification needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
               + describe(state));
     }
+    List<PoisonRow> poison = store.poison().all(id);
+    if (!poison.isEmpty()) {
+      // Their transform fails, so new cannot equal transform(old) there: no VERIFIED before they
+      // copied.
+      throw refuse(
+          id,
+          "verify",
+          poison.size()
+              + " row(s) set aside by the backfill because their transform fails, e.g. key "
+              + poison.get(0).key()
+              + ": "
+              + poison.get(0).error()
+              + "; fix their data, then retry-poison");
+    }
     VerificationReport report = verifier.verify(sql(id));
     store.recordVerification(id, report.mismatches(), String.join(", ", report.sampleKeys()));
     listener.verified(report);
@@ -128,6 +146,50 @@ public final class MigrationControl {
       apply(state, "verify", Phase.VERIFIED, 0, Map.of(), actor, report.summary());
     }
     return report;
+  }
+
+  /**
+   * Copies again each row the backfill set aside (after the operator fixed its data), each in its
+   * own transaction; rows that copy leave the poison table, the others keep their new error.
+   *
+   * @return the rows still set aside
+   */
+  public List<PoisonRow> retryPoison(String id, String actor) {
+    MigrationState state = load(id);
+    if (state.phase().compareTo(Phase.BACKFILLED) > 0 && !state.resyncOld()) {
+      throw refuse(id, "retry-poison", "nothing to retry after " + describe(state));
+    }
+    MigrationSql sql = sql(id);
+    BackfillSettings settings = sql.migration().backfill();
+    for (PoisonRow row : store.poison().all(id)) {
+      Object key = sql.keyType().parse(row.key());
+      try {
+        Jdbc.inTransaction(
+            dataSource,
+            connection -> {
+              for (String statement : sql.dialect().lockTimeout(settings.lockTimeout())) {
+                Jdbc.update(connection, statement);
+              }
+              try (PreparedStatement copy = connection.prepareStatement(sql.copyKey())) {
+                sql.keyType().bind(copy, 1, key);
+                copy.executeUpdate();
+                store.poison().remove(connection, id, row.key());
+              } finally {
+                for (String statement : sql.dialect().resetLockTimeout()) {
+                  Jdbc.update(connection, statement);
+                }
+              }
+              return null;
+            });
+      } catch (SQLException e) {
+        try (Connection connection = dataSource.getConnection()) {
+          store.poison().record(connection, id, row.key(), e.getMessage());
+        } catch (SQLException again) {
+          throw new IllegalStateException("cannot retry the poison rows of " + id, again);
+        }
+      }
+    }
+    return store.poison().all(id);
   }
 
   /** Sets the share of keys read from the new schema (sticky per key). */

@@ -1,5 +1,6 @@
 package dev.expandcontract.core.sql;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,6 +15,11 @@ final class H2Dialect extends SqlDialect {
   @Override
   public List<String> lockTimeout(Duration timeout) {
     return List.of("SET LOCK_TIMEOUT " + timeout.toMillis());
+  }
+
+  @Override
+  public boolean isLockTimeout(SQLException e) {
+    return e.getErrorCode() == 50200; // LOCK_TIMEOUT_1
   }
 
   @Override

@@ -49,6 +49,11 @@ final class MySqlDialect extends SqlDialect {
   }
 
   @Override
+  public boolean isLockTimeout(SQLException e) {
+    return e.getErrorCode() == 1205; // ER_LOCK_WAIT_TIMEOUT
+  }
+
+  @Override
   public List<String> resetLockTimeout() {
     return List.of("SET SESSION innodb_lock_wait_timeout = DEFAULT");
   }

@@ -29,6 +29,19 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
+  public boolean isLockTimeout(SQLException e) {
+    return "55P03".equals(e.getSQLState()); // lock_not_available
+  }
+
+  @Override
+  public boolean isConnectionFailure(SQLException e) {
+    // 57P01..57P03: the session was terminated (pg_terminate_backend), or the server shuts down
+    // or is starting.
+    return super.isConnectionFailure(e)
+        || (e.getSQLState() != null && e.getSQLState().startsWith("57P0"));
+  }
+
+  @Override
   public long estimateRows(Connection connection, String quotedTable, String table)
       throws SQLException {
     long estimate =

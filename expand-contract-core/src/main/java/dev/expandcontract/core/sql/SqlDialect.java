@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -54,6 +56,14 @@ public abstract class SqlDialect {
   }
 
   /**
+   * Appended to a SELECT to lock the rows it reads, passing over rows another transaction holds:
+   * backfill workers claiming chunks never queue behind each other.
+   */
+  public String lockRowsSkipLocked() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  /**
    * An insert-or-update of {@code columns} (the key first, all quoted) into {@code table} from a
    * {@code VALUES (...)} or {@code SELECT ...} source.
    */
@@ -70,6 +80,35 @@ public abstract class SqlDialect {
    * statements would otherwise inherit the short DDL lock wait.
    */
   public abstract String resetDdlLockTimeout();
+
+  /**
+   * True when the statement failed on the data of a row, not on the database: SQL state class 22
+   * (data exception: a cast that cannot parse, a value too long) or 23 (integrity constraint).
+   */
+  public boolean isRowError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /** True when a statement gave up waiting for a row lock (after {@link #lockTimeout}). */
+  public abstract boolean isLockTimeout(SQLException e);
+
+  /**
+   * True when the connection, not the statement, failed: the database is unreachable, restarting,
+   * or ended the session. SQL state class 08 (connection exception) everywhere.
+   */
+  public boolean isConnectionFailure(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException
+          || t instanceof SQLNonTransientConnectionException
+          || (t instanceof SQLException sql
+              && sql.getSQLState() != null
+              && sql.getSQLState().startsWith("08"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
   public List<String> resetLockTimeout() {
@@ -130,7 +169,29 @@ public abstract class SqlDialect {
             + "read_percent_seen INT NOT NULL, "
             + "version_seen BIGINT NOT NULL, "
             + "heartbeat_at BIGINT NOT NULL, "
-            + "PRIMARY KEY (instance_id, migration_id))");
+            + "PRIMARY KEY (instance_id, migration_id))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "chunk ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "chunk_no INT NOT NULL, "
+            + "lower_key VARCHAR(500), "
+            + "upper_key VARCHAR(500), "
+            + "cursor_key VARCHAR(500), "
+            + "done INT NOT NULL, "
+            + "rows_done BIGINT NOT NULL, "
+            + "owner_id VARCHAR(200), "
+            + "worker INT, "
+            + "lease_until BIGINT, "
+            + "PRIMARY KEY (migration_id, chunk_no))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "poison ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "row_key VARCHAR(500) NOT NULL, "
+            + "error VARCHAR(2000) NOT NULL, "
+            + "at_millis BIGINT NOT NULL, "
+            + "PRIMARY KEY (migration_id, row_key))");
   }
 
   static String columnList(List<String> columns) {

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 
 /**
  * The shared state of every migration, in the application's own database: phase rows with
- * optimistic locking, the transition history, backfill checkpoints and claims, and instance
+ * optimistic locking, the transition history, backfill checkpoints and chunk leases, and instance
  * heartbeats. Every instance coordinates through these tables; no other server is needed.
  */
 public final class StateStore {
@@ -40,6 +40,8 @@ public final class StateStore {
   private final String transitionTable;
   private final String instanceTable;
   private final String prefix;
+  private final ChunkStore chunks;
+  private final PoisonRows poison;
 
   /**
    * @param tablePrefix prefix of the state tables, e.g. {@code expand_contract_}
@@ -56,6 +58,18 @@ public final class StateStore {
     this.migrationTable = tablePrefix + "migration";
     this.transitionTable = tablePrefix + "transition";
     this.instanceTable = tablePrefix + "instance";
+    this.chunks = new ChunkStore(dataSource, dialect, clock, tablePrefix);
+    this.poison = new PoisonRows(dataSource, clock, tablePrefix);
+  }
+
+  /** The rows each migration's backfill set aside because their transform fails. */
+  public PoisonRows poison() {
+    return poison;
+  }
+
+  /** The leased chunks of each migration's backfill. */
+  public ChunkStore chunks() {
+    return chunks;
   }
 
   public String tablePrefix() {
@@ -157,6 +171,32 @@ public final class StateStore {
       Map<String, Object> changes,
       String actor,
       String reason) {
+    return transition(expected, to, readPercent, changes, actor, reason, "");
+  }
+
+  /**
+   * Like {@link #transition}, for the end of a backfill run: applied only while every chunk of the
+   * run is done, in the same conditional update.
+   */
+  public boolean completeBackfill(
+      MigrationState expected,
+      Phase to,
+      int readPercent,
+      Map<String, Object> changes,
+      String actor,
+      String reason) {
+    return transition(
+        expected, to, readPercent, changes, actor, reason, " AND " + chunks.everyChunkDone());
+  }
+
+  private boolean transition(
+      MigrationState expected,
+      Phase to,
+      int readPercent,
+      Map<String, Object> changes,
+      String actor,
+      String reason,
+      String guard) {
     long now = clock.millis();
     Map<String, Object> set = new LinkedHashMap<>();
     set.put("phase", to.name());
@@ -179,10 +219,17 @@ public final class StateStore {
                         + migrationTable
                         + " SET "
                         + assignments
-                        + " WHERE migration_id = ? AND version = ?",
+                        + " WHERE migration_id = ? AND version = ?"
+                        + guard,
                     params.toArray());
             if (updated == 0) {
               return false;
+            }
+            if (changes.containsKey("backfill_started_at")) {
+              // A backfill run starts or is dropped: its chunks are cut afresh from its upper key,
+              // and its poison rows are found afresh.
+              chunks.deleteAll(connection, expected.id());
+              poison.deleteAll(connection, expected.id());
             }
             Jdbc.update(
                 connection,
@@ -206,58 +253,17 @@ public final class StateStore {
   }
 
   /**
-   * Takes or renews the backfill claim of a migration for {@code owner}; a claim whose lease ran
-   * out is taken over.
-   */
-  public boolean claim(String id, String owner, long leaseMillis) {
-    long now = clock.millis();
-    try (Connection connection = dataSource.getConnection()) {
-      return Jdbc.update(
-              connection,
-              "UPDATE "
-                  + migrationTable
-                  + " SET claim_owner = ?, claim_until = ? WHERE migration_id = ? AND paused = 0"
-                  + " AND (phase = ? OR resync_old = 1)"
-                  + " AND (claim_owner IS NULL OR claim_owner = ? OR claim_until < ?)",
-              owner,
-              now + leaseMillis,
-              id,
-              Phase.BACKFILLING.name(),
-              owner,
-              now)
-          == 1;
-    } catch (SQLException e) {
-      throw failure("claim " + id, e);
-    }
-  }
-
-  /** Gives a claim up so another instance can continue at once. */
-  public void release(String id, String owner) {
-    try (Connection connection = dataSource.getConnection()) {
-      Jdbc.update(
-          connection,
-          "UPDATE "
-              + migrationTable
-              + " SET claim_owner = NULL, claim_until = NULL WHERE migration_id = ?"
-              + " AND claim_owner = ?",
-          id,
-          owner);
-    } catch (SQLException e) {
-      throw failure("release " + id, e);
-    }
-  }
-
-  /**
-   * Moves the checkpoint inside the batch's own transaction. Fails (false) when the claim was lost,
-   * or the backfill was paused or rolled back meanwhile: the batch must then roll back. The claim
-   * itself is renewed by {@link #claim} before each batch.
+   * Moves the migration's progress inside the batch's own transaction, and names the instance that
+   * committed it. Fails (false) when the backfill was paused or rolled back meanwhile: the batch
+   * must then roll back. Taken first in the batch's checkpoint, this row lock orders concurrent
+   * workers' commits, so {@link ChunkStore#doneUpTo} sees every chunk that committed before.
    */
   public boolean checkpoint(
       Connection batch,
       String id,
       String owner,
+      long leaseUntil,
       boolean reverse,
-      String cursor,
       long rows,
       int size)
       throws SQLException {
@@ -265,16 +271,24 @@ public final class StateStore {
             batch,
             "UPDATE "
                 + migrationTable
-                + " SET cursor_key = ?, rows_done = rows_done + ?, batch_size = ?, last_error ="
-                + " NULL WHERE migration_id = ? AND claim_owner = ? AND paused ="
-                + " 0 AND "
+                + " SET rows_done = rows_done + ?, batch_size = ?, last_error = NULL, claim_owner ="
+                + " ?, claim_until = ? WHERE migration_id = ? AND paused = 0 AND "
                 + (reverse ? "resync_old = 1" : "phase = '" + Phase.BACKFILLING.name() + "'"),
-            cursor,
             rows,
             size,
-            id,
-            owner)
+            owner,
+            leaseUntil,
+            id)
         == 1;
+  }
+
+  /** Sets the migration-wide cursor: every key up to it is copied. */
+  public void moveCursor(Connection batch, String id, String cursor) throws SQLException {
+    Jdbc.update(
+        batch,
+        "UPDATE " + migrationTable + " SET cursor_key = ? WHERE migration_id = ?",
+        cursor,
+        id);
   }
 
   /** Records an error for operators without changing the phase. */

@@ -100,6 +100,9 @@ public final class ExpandContractAutoConfiguration {
         .soakTime(properties.soakTime())
         .instanceTimeout(properties.instanceTimeout())
         .verifyBatchSize(properties.verifyBatchSize())
+        .backfillWorkers(properties.backfill().workers())
+        .claimLease(properties.backfill().claimLease())
+        .chunkRows(properties.backfill().chunkRows())
         .build();
   }
 

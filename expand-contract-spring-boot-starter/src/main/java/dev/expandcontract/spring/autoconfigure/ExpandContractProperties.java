@@ -74,9 +74,18 @@ public record ExpandContractProperties(
   /**
    * @param enabled whether this instance runs backfill batches
    * @param pollInterval how often an idle instance looks for backfill work
+   * @param workers backfill workers per migration in this instance, each copying a chunk of its own
+   * @param claimLease how long a chunk's lease holds without a batch or a heartbeat renewing it: a
+   *     dead instance's chunks are taken over this long after its last heartbeat; keep it a few
+   *     refresh intervals
+   * @param chunkRows rows per leased chunk of a backfill's key range
    */
   public record Backfill(
-      @DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration pollInterval) {}
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("1s") Duration pollInterval,
+      @DefaultValue("1") int workers,
+      @DefaultValue("10s") Duration claimLease,
+      @DefaultValue("20000") int chunkRows) {}
 
   /**
    * @param locations Flyway location of each migration's contract scripts; {@code {id}} is the

@@ -13,7 +13,8 @@ public enum Action {
   READ_NEW("read-new"),
   STOP_OLD_WRITES("stop-old-writes"),
   CONTRACT("contract"),
-  ROLLBACK("rollback");
+  ROLLBACK("rollback"),
+  RETRY_POISON("retry-poison");
 
   private final String value;
 

@@ -119,6 +119,7 @@ public class ExpandContractEndpoint {
         case STOP_OLD_WRITES -> control.stopOldWrites(id, actor);
         case CONTRACT -> control.contract(id, actor, contractDdl.apply(id));
         case ROLLBACK -> control.rollback(id, actor);
+        case RETRY_POISON -> control.retryPoison(id, actor);
       }
       return new WebEndpointResponse<>(
           new ActionResultDescriptor(

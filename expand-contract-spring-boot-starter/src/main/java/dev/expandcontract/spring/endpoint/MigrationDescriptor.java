@@ -1,6 +1,7 @@
 package dev.expandcontract.spring.endpoint;
 
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.PhaseTransition;
 import java.time.Instant;
@@ -24,6 +25,11 @@ public record MigrationDescriptor(
     String lastError,
     Long verifyMismatches,
     String verifySample,
+    long poisonRows,
+    int chunksTotal,
+    int chunksDone,
+    String waitingFor,
+    List<LeaseDescriptor> leases,
     List<TransitionDescriptor> transitions,
     List<InstanceDescriptor> instances) {
 
@@ -45,8 +51,27 @@ public record MigrationDescriptor(
         s.lastError(),
         s.verifyMismatches(),
         s.verifySample(),
+        s.poisonRows(),
+        s.chunks().total(),
+        s.chunks().done(),
+        s.chunks().waitingFor(),
+        s.chunks().leased().stream().map(LeaseDescriptor::of).toList(),
         s.recentTransitions().stream().map(TransitionDescriptor::of).toList(),
         s.liveInstances().stream().map(InstanceDescriptor::of).toList());
+  }
+
+  /** One chunk of the backfill, leased now. */
+  public record LeaseDescriptor(
+      int chunk, String after, String upTo, String owner, int worker, Instant leaseUntil) {
+    static LeaseDescriptor of(BackfillChunk c) {
+      return new LeaseDescriptor(
+          c.chunkNo(),
+          c.resumeAfter(),
+          c.upperKey(),
+          c.owner(),
+          c.worker(),
+          Instant.ofEpochMilli(c.leaseUntil()));
+    }
   }
 
   /** One recorded transition. */

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * <pre>customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s</pre>
  *
  * <p>A progress line also at every pause and resume, and when a backfill or re-sync finishes its
- * duration and mean rate. Phase changes and verification results are logged at INFO; pauses,
- * refusals, failed batch attempts and flag overrides at WARN (overrides at most once per interval
- * and flag, with the number left out).
+ * duration and mean rate. Phase changes, verification results and what a backfill worker waits for
+ * (at most once per interval) are logged at INFO; an unreachable database (at most once per
+ * interval), poison rows, pauses, refusals, failed batch attempts and flag overrides at WARN
+ * (overrides at most once per interval and flag, with the number left out).
  */
 public final class BackfillProgressLog implements ExpandContractListener {
 
@@ -37,6 +38,8 @@ public final class BackfillProgressLog implements ExpandContractListener {
   private final long intervalNanos;
   private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
   private final Map<String, Long> lastOverride = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastWaiting = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastUnavailable = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> suppressedOverrides = new ConcurrentHashMap<>();
   private final Set<String> resyncing = ConcurrentHashMap.newKeySet();
 
@@ -75,6 +78,38 @@ public final class BackfillProgressLog implements ExpandContractListener {
                 migrationId,
                 attempt,
                 error == null ? "unknown error" : error.getMessage()));
+  }
+
+  @Override
+  public void backfillWaiting(String migrationId, String reason) {
+    safely(
+        () -> {
+          if (due(lastWaiting, migrationId)) {
+            log.info("{} backfill waits: {}", migrationId, reason);
+          }
+        });
+  }
+
+  @Override
+  public void databaseUnavailable(String migrationId, Throwable error) {
+    safely(
+        () -> {
+          if (due(lastUnavailable, migrationId)) {
+            log.warn(
+                "{} backfill cannot reach the database ({}); not paused, it goes on once the"
+                    + " database is back",
+                migrationId,
+                error.getMessage());
+          }
+        });
+  }
+
+  @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    safely(
+        () ->
+            log.warn(
+                "{} backfill set row {} aside, its transform fails: {}", migrationId, key, error));
   }
 
   @Override

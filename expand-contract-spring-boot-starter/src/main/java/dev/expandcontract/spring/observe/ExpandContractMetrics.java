@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       expandcontract_read_percent}, {@code expandcontract_paused} (0/1), {@code
  *       expandcontract_verify_mismatches} (NaN before the first verification)
  *   <li>{@code expandcontract_backfill_batches_total{outcome="success|failure"}} (a failure is a
- *       failed batch attempt), {@code expandcontract_shadow_mismatches_total}, {@code
+ *       failed batch attempt), {@code expandcontract_backfill_poison_rows_total} (rows set aside
+ *       because their transform fails), {@code expandcontract_shadow_mismatches_total}, {@code
  *       expandcontract_reads_total{source="old|new"}}, {@code
  *       expandcontract_flags_overridden_total{flag}}, {@code
  *       expandcontract_dualwrite_duration_seconds} (histogram)
@@ -165,6 +166,11 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
   }
 
   @Override
+  public void poisonRow(String migrationId, String key, String error) {
+    safely("poisonRow", () -> meters(migrationId).poisonRows.increment());
+  }
+
+  @Override
   public void phaseChanged(PhaseTransition transition) {
     // A fresh backfill (after a rollback) starts again from the configured batch size.
     safely(
@@ -260,6 +266,7 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
     private final Counter batchesSucceeded;
     private final Counter batchesFailed;
     private final Timer batchDuration;
+    private final Counter poisonRows;
     private final Counter shadowMismatches;
     private final Counter readsOld;
     private final Counter readsNew;
@@ -280,6 +287,10 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
               .publishPercentiles(0.5, 0.99)
               .publishPercentileHistogram()
               .register(registry);
+      poisonRows =
+          counter(
+              "expandcontract.backfill.poison.rows",
+              "Rows the backfill set aside because their transform fails");
       shadowMismatches =
           counter("expandcontract.shadow.mismatches", "Shadow reads where old and new differed");
       readsOld = reads("old");

@@ -14,10 +14,10 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Drives the shared state and the backfill from a {@link ThreadPoolTaskScheduler}: a refresh (state
- * + heartbeat) every interval, and per migration a batch loop that reschedules itself — right after
- * the configured pause while there is work, after the poll interval when idle. It starts after the
- * context, so it never blocks start-up, and on shutdown lets the batch in flight commit before it
- * stops.
+ * + heartbeat, which renews this instance's chunk leases) every interval, and per migration and
+ * worker a batch loop that reschedules itself — right after the configured pause while there is
+ * work, after the poll interval when idle. It starts after the context, so it never blocks
+ * start-up, and on shutdown lets the batch in flight commit before it stops.
  */
 public final class BackfillScheduler implements SmartLifecycle {
 
@@ -44,7 +44,8 @@ public final class BackfillScheduler implements SmartLifecycle {
   @Override
   public void start() {
     scheduler = new ThreadPoolTaskScheduler();
-    scheduler.setPoolSize(Math.max(2, expandContract.migrations().size() + 1));
+    scheduler.setPoolSize(
+        Math.max(2, expandContract.migrations().size() * expandContract.backfillWorkers() + 1));
     scheduler.setThreadNamePrefix("expand-contract-");
     scheduler.setWaitForTasksToCompleteOnShutdown(true);
     scheduler.setAwaitTerminationSeconds(60);
@@ -53,7 +54,9 @@ public final class BackfillScheduler implements SmartLifecycle {
     refresh = scheduler.scheduleWithFixedDelay(this::refresh, refreshInterval);
     if (runBatches) {
       for (Migration migration : expandContract.migrations()) {
-        scheduleBatch(migration, pollInterval);
+        for (int worker = 0; worker < expandContract.backfillWorkers(); worker++) {
+          scheduleBatch(migration, worker, pollInterval);
+        }
       }
     }
   }
@@ -66,16 +69,16 @@ public final class BackfillScheduler implements SmartLifecycle {
     }
   }
 
-  private void scheduleBatch(Migration migration, Duration delay) {
+  private void scheduleBatch(Migration migration, int worker, Duration delay) {
     if (running) {
-      scheduler.schedule(() -> runBatch(migration), Instant.now().plus(delay));
+      scheduler.schedule(() -> runBatch(migration, worker), Instant.now().plus(delay));
     }
   }
 
-  private void runBatch(Migration migration) {
+  private void runBatch(Migration migration, int worker) {
     Duration next = pollInterval;
     try {
-      BatchOutcome outcome = expandContract.backfill().runBatch(migration.id());
+      BatchOutcome outcome = expandContract.backfill().runBatch(migration.id(), worker);
       if (outcome == BatchOutcome.COPIED) {
         next = migration.backfill().pauseBetweenBatches();
       }
@@ -85,7 +88,7 @@ public final class BackfillScheduler implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.warn("expand-contract: backfill of {} failed; retrying in {}", migration.id(), next, e);
     }
-    scheduleBatch(migration, next);
+    scheduleBatch(migration, worker, next);
   }
 
   @Override

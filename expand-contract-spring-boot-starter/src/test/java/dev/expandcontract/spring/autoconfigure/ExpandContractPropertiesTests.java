@@ -23,6 +23,9 @@ class ExpandContractPropertiesTests {
     assertThat(defaults.soakTime()).isEqualTo(ExpandContract.DEFAULT_SOAK_TIME);
     assertThat(defaults.instanceTimeout()).isEqualTo(ExpandContract.DEFAULT_INSTANCE_TIMEOUT);
     assertThat(defaults.verifyBatchSize()).isEqualTo(ExpandContract.DEFAULT_VERIFY_BATCH_SIZE);
+    assertThat(defaults.backfill().workers()).isEqualTo(ExpandContract.DEFAULT_BACKFILL_WORKERS);
+    assertThat(defaults.backfill().claimLease()).isEqualTo(ExpandContract.DEFAULT_CLAIM_LEASE);
+    assertThat(defaults.backfill().chunkRows()).isEqualTo(ExpandContract.DEFAULT_CHUNK_ROWS);
   }
 
   @Test

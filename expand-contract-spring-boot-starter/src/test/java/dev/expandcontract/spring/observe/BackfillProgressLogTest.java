@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
@@ -67,8 +68,10 @@ class BackfillProgressLogTest {
             null,
             null,
             null,
+            0,
             List.of(),
-            List.of());
+            List.of(),
+            ChunkProgress.NONE);
     assertThat(BackfillProgressLog.progressLine(status, false))
         .isEqualTo("customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s");
     assertThat(BackfillProgressLog.eta(null)).isEqualTo("unknown");

@@ -57,10 +57,12 @@ class ExpandContractMetricsTest {
             "expandcontract.shadow.mismatches",
             "expandcontract.dualwrite.duration",
             "expandcontract.reads",
+            "expandcontract.backfill.poison.rows",
             "expandcontract.paused",
             "expandcontract.flags.overridden");
     assertThat(rows("backfill")).isZero();
     assertThat(rows("resync")).isZero();
+    assertThat(counter("expandcontract.backfill.poison.rows")).isZero();
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
     assertPhase(Phase.EXPANDED);
