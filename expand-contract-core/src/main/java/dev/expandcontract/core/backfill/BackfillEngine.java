@@ -95,7 +95,7 @@ public final class BackfillEngine {
                 batch.took,
                 state.batchSize(),
                 batch.nextSize,
-                String.valueOf(batch.range.upper()),
+                sql.keyType().format(batch.range.upper()),
                 attempt));
         if (batch.range.last()) {
           finish(id, reverse);
@@ -140,7 +140,7 @@ public final class BackfillEngine {
                     state.id(),
                     instanceId,
                     reverse,
-                    range.upper() == null ? null : String.valueOf(range.upper()),
+                    sql.keyType().format(range.upper()),
                     range.rows(),
                     nextSize);
             if (!kept) {
