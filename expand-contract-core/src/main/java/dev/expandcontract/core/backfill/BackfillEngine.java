@@ -125,7 +125,7 @@ public final class BackfillEngine {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
         }
         if (poison != null) {
-          listener.poisonRow(id, String.valueOf(batch.range.upper()), poison.getMessage());
+          listener.poisonRow(id, sql.keyType().format(batch.range.upper()), poison.getMessage());
         }
         listener.batchCompleted(
             new BatchCompleted(
@@ -135,7 +135,7 @@ public final class BackfillEngine {
                 batch.took,
                 size,
                 batch.nextSize,
-                String.valueOf(batch.range.upper()),
+                sql.keyType().format(batch.range.upper()),
                 attempt));
         // The chunk is done; the run is when this was its last chunk.
         return batch.range.last() && finish(state, reverse)
@@ -200,11 +200,14 @@ public final class BackfillEngine {
               store
                   .poison()
                   .record(
-                      connection, state.id(), String.valueOf(range.upper()), poison.getMessage());
+                      connection,
+                      state.id(),
+                      sql.keyType().format(range.upper()),
+                      poison.getMessage());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             int nextSize = BatchSizer.next(settings, size, took);
-            String cursor = range.upper() == null ? null : String.valueOf(range.upper());
+            String cursor = range.upper() == null ? null : sql.keyType().format(range.upper());
             boolean kept =
                 store.checkpoint(
                         connection,

@@ -138,7 +138,7 @@ public final class ChunkLeases {
     boolean last = false;
     while (!last) {
       KeyRange range = KeyRange.next(connection, sql, lower, end, chunkRows);
-      uppers.add(String.valueOf(range.upper()));
+      uppers.add(keyType.format(range.upper()));
       lower = range.upper();
       last = range.last();
     }

@@ -63,7 +63,7 @@ public final class MigrationControl {
     Map<String, Object> changes = new HashMap<>();
     try (Connection connection = dataSource.getConnection()) {
       Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
-      changes.put("upper_key", upper == null ? null : String.valueOf(upper));
+      changes.put("upper_key", sql.keyType().format(upper));
       changes.put(
           "rows_total",
           sql.dialect()
@@ -72,7 +72,8 @@ public final class MigrationControl {
                   sql.dialect().quote(sql.schema().oldTable()),
                   sql.schema().oldTable()));
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot start the backfill of " + id, e);
+      throw new IllegalStateException(
+          "cannot start the backfill of " + id + ": " + e.getMessage(), e);
     }
     changes.putAll(freshBackfill(store.clock().millis()));
     return apply(state, action, Phase.BACKFILLING, 0, changes, actor, "backfill started");
@@ -324,9 +325,10 @@ public final class MigrationControl {
     changes.put("resync_old", 1);
     try (Connection connection = dataSource.getConnection()) {
       Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
-      changes.put("upper_key", upper == null ? null : String.valueOf(upper));
+      changes.put("upper_key", sql.keyType().format(upper));
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot start the re-sync of " + state.id(), e);
+      throw new IllegalStateException(
+          "cannot start the re-sync of " + state.id() + ": " + e.getMessage(), e);
     }
     return apply(
         state,

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param oldColumns the old column of each mapping, in mapping order
  * @param newColumns the new column of each mapping, in mapping order
- * @param newColumnsHoldText for each new column, whether it holds variable-length text, which some
- *     collations compare ignoring case and trailing spaces
+ * @param newColumnComparisons for each new column, how its value is compared with the transform's:
+ *     text exactly, whatever its collation ignores
  */
 public record MigrationSchema(
     String oldTable,
@@ -17,15 +17,15 @@ public record MigrationSchema(
     String newKey,
     List<String> oldColumns,
     List<String> newColumns,
-    List<Boolean> newColumnsHoldText,
+    List<ValueComparison> newColumnComparisons,
     KeyType keyType) {
 
   public MigrationSchema {
     oldColumns = List.copyOf(oldColumns);
     newColumns = List.copyOf(newColumns);
-    newColumnsHoldText = List.copyOf(newColumnsHoldText);
-    if (newColumnsHoldText.size() != newColumns.size()) {
-      throw new IllegalArgumentException("one text flag per new column is needed");
+    newColumnComparisons = List.copyOf(newColumnComparisons);
+    if (newColumnComparisons.size() != newColumns.size()) {
+      throw new IllegalArgumentException("one comparison per new column is needed");
     }
   }
 }

@@ -82,9 +82,13 @@ public final class MigrationSql {
     return "SELECT COUNT(*) FROM " + oldTable + " WHERE " + range(oldKey, hasLower);
   }
 
-  /** The highest old key; fixed when a backfill starts, so inserts cannot make it chase a tail. */
+  /**
+   * The highest old key; fixed when a backfill starts, so inserts cannot make it chase a tail.
+   * {@code ORDER BY ... DESC LIMIT 1} rather than {@code MAX}: PostgreSQL has no {@code max(uuid)},
+   * and the index answers it the same way for every key type.
+   */
   public String maxOldKey() {
-    return "SELECT MAX(" + oldKey + ") FROM " + oldTable;
+    return "SELECT " + oldKey + " FROM " + highestKey(oldTable, oldKey);
   }
 
   /** The highest key of old and new: extra rows of a table migration can lie above the old. */
@@ -92,15 +96,20 @@ public final class MigrationSql {
     if (isColumnMigration()) {
       return maxOldKey();
     }
-    return "SELECT MAX(ec_k) FROM (SELECT MAX("
+    return "SELECT ec_k FROM ((SELECT "
         + oldKey
-        + ") AS ec_k FROM "
-        + oldTable
-        + " UNION ALL SELECT MAX("
+        + " AS ec_k FROM "
+        + highestKey(oldTable, oldKey)
+        + ") UNION ALL (SELECT "
         + newKey
-        + ") FROM "
-        + newTable
-        + ") ec_m";
+        + " FROM "
+        + highestKey(newTable, newKey)
+        + ")) ec_m ORDER BY ec_k DESC LIMIT 1";
+  }
+
+  /** A unique index admits NULL keys, which sort first in PostgreSQL's descending order. */
+  private static String highestKey(String table, String key) {
+    return table + " WHERE " + key + " IS NOT NULL ORDER BY " + key + " DESC LIMIT 1";
   }
 
   // ---- forward copy: new <- transform(old) ------------------------------------------------
@@ -335,9 +344,11 @@ public final class MigrationSql {
 
   /** New column {@code i} equals an expected value: exactly, for text. */
   private String newEquals(int i, String newValue, String expected) {
-    return schema.newColumnsHoldText().get(i)
-        ? dialect.textEquals(newValue, expected)
-        : dialect.nullSafeEquals(newValue, expected);
+    return switch (schema.newColumnComparisons().get(i)) {
+      case VALUE -> dialect.nullSafeEquals(newValue, expected);
+      case TEXT -> dialect.textEquals(newValue, expected);
+      case PADDED_TEXT -> dialect.paddedTextEquals(newValue, expected);
+    };
   }
 
   private static String range(String key, boolean hasLower) {

@@ -9,6 +9,17 @@ import java.util.List;
 final class PostgresDialect extends SqlDialect {
 
   @Override
+  public String textEquals(String left, String right) {
+    // Deterministic collations compare bytes already; a nondeterministic one (ICU, e.g.
+    // case-insensitive) or citext would not: compare as text in the byte-wise "C" collation.
+    return nullSafeEquals(inC(left), inC(right));
+  }
+
+  private static String inC(String expression) {
+    return "CAST((" + expression + ") AS TEXT) COLLATE \"C\"";
+  }
+
+  @Override
   public String upsert(String table, String key, List<String> columns, String source) {
     return "INSERT INTO "
         + table

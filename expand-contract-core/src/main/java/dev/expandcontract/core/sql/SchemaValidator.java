@@ -3,12 +3,13 @@ package dev.expandcontract.core.sql;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.MigrationKind;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -50,7 +51,7 @@ public final class SchemaValidator {
     Map<String, Column> newColumns = tables.columns(newTable);
     Column oldKey = column(m, "key", oldTable, oldColumns, m.oldKey());
     Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
-    KeyType keyType = KeyType.of(oldKey.jdbcType(), oldKey.typeName());
+    KeyType keyType = KeyType.of(oldKey.type());
     if (keyType == null) {
       throw invalid(
           m,
@@ -59,27 +60,48 @@ public final class SchemaValidator {
               + "."
               + oldKey.name()
               + "' has type "
-              + oldKey.typeName()
-              + "; a key must be an integer, text or UUID column");
+              + oldKey.type().declared()
+              + "; a key must be an integer, NUMERIC/DECIMAL, text (CHAR, VARCHAR, TEXT), UUID"
+              + " or BINARY(16) column");
+    }
+    if (m.kind() == MigrationKind.TABLE && KeyType.of(newKey.type()) != keyType) {
+      throw invalid(
+          m,
+          "new key '"
+              + newTable
+              + "."
+              + newKey.name()
+              + "' has type "
+              + newKey.type().declared()
+              + ", which does not compare like key '"
+              + oldTable
+              + "."
+              + oldKey.name()
+              + "' of type "
+              + oldKey.type().declared());
     }
     tables.requireUnique(m, "key", oldTable, oldKey.name());
     tables.requireUnique(m, "new key", newTable, newKey.name());
     List<String> resolvedOld = new ArrayList<>();
     List<String> resolvedNew = new ArrayList<>();
-    List<Boolean> newHoldsText = new ArrayList<>();
+    List<ValueComparison> newComparisons = new ArrayList<>();
+    List<ColumnType> newTypes = new ArrayList<>();
     for (ColumnMapping mapping : m.columns()) {
       resolvedOld.add(column(m, "column", oldTable, oldColumns, mapping.oldColumn()).name());
       Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
       resolvedNew.add(newColumn.name());
-      newHoldsText.add(holdsText(newColumn.jdbcType()));
+      newComparisons.add(newColumn.type().comparison());
+      newTypes.add(newColumn.type());
     }
+    List<ColumnType> transformResults = new ArrayList<>();
     for (ColumnMapping mapping : m.columns()) {
-      compiles(
-          connection,
-          m,
-          "transform of new column '" + mapping.newColumn() + "'",
-          mapping.transform(),
-          oldTable);
+      transformResults.add(
+          compiles(
+              connection,
+              m,
+              "transform of new column '" + mapping.newColumn() + "'",
+              mapping.transform(),
+              oldTable));
       if (mapping.reverseTransform().isPresent()) {
         compiles(
             connection,
@@ -99,28 +121,20 @@ public final class SchemaValidator {
                 newKey.name(),
                 resolvedOld,
                 resolvedNew,
-                newHoldsText,
+                newComparisons,
                 keyType),
             dialect);
     copyCompiles(connection, m, sql);
+    for (int i = 0; i < m.columns().size(); i++) {
+      ColumnMapping mapping = m.columns().get(i);
+      String column = newTable + "." + resolvedNew.get(i);
+      Optional<String> problem =
+          RoundTrip.problem(transformResults.get(i), newTypes.get(i), column, mapping.transform());
+      if (problem.isPresent()) {
+        throw invalid(m, "transform of new column '" + mapping.newColumn() + "' " + problem.get());
+      }
+    }
     return sql;
-  }
-
-  /**
-   * Variable-length text, compared exactly by {@link SqlDialect#textEquals}. Fixed-width CHAR is
-   * left out: it pads, so trailing spaces cannot be told apart there anyway.
-   */
-  private static boolean holdsText(int jdbcType) {
-    return switch (jdbcType) {
-      case Types.VARCHAR,
-          Types.NVARCHAR,
-          Types.LONGVARCHAR,
-          Types.LONGNVARCHAR,
-          Types.CLOB,
-          Types.NCLOB ->
-          true;
-      default -> false;
-    };
   }
 
   private void checkIdentifiers(Migration m) {
@@ -171,11 +185,18 @@ public final class SchemaValidator {
     }
   }
 
-  private void compiles(
+  /** Compiles the expression on no rows; returns the type of its result. */
+  private ColumnType compiles(
       Connection connection, Migration m, String what, String expression, String table) {
     String probe = "SELECT (" + expression + ") FROM " + dialect.quote(table) + " WHERE 1 = 0";
-    try (PreparedStatement statement = connection.prepareStatement(probe)) {
-      statement.executeQuery().close();
+    try (PreparedStatement statement = connection.prepareStatement(probe);
+        ResultSet rs = statement.executeQuery()) {
+      ResultSetMetaData result = rs.getMetaData();
+      return new ColumnType(
+          result.getColumnType(1),
+          result.getColumnTypeName(1),
+          result.getPrecision(1),
+          result.getScale(1));
     } catch (SQLException e) {
       throw invalid(
           m, what + " '" + expression + "' does not compile on " + table + ": " + e.getMessage());
@@ -220,7 +241,11 @@ public final class SchemaValidator {
     return new InvalidMigrationException("migration '" + m.id() + "': " + message);
   }
 
-  private record Column(String name, int jdbcType, String typeName) {}
+  private record Column(String name, int jdbcType, String typeName, int size, Integer scale) {
+    ColumnType type() {
+      return new ColumnType(jdbcType, typeName, size, scale);
+    }
+  }
 
   /** Metadata look-ups within the connection's current catalog and schema. */
   private record Tables(DatabaseMetaData meta, String catalog, String schema) {
@@ -265,11 +290,21 @@ public final class SchemaValidator {
             String name = rs.getString("COLUMN_NAME");
             columns.put(
                 name.toLowerCase(Locale.ROOT),
-                new Column(name, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+                new Column(
+                    name,
+                    rs.getInt("DATA_TYPE"),
+                    rs.getString("TYPE_NAME"),
+                    rs.getInt("COLUMN_SIZE"),
+                    scale(rs)));
           }
         }
       }
       return columns;
+    }
+
+    private static Integer scale(ResultSet rs) throws SQLException {
+      int scale = rs.getInt("DECIMAL_DIGITS");
+      return rs.wasNull() ? null : scale;
     }
 
     void requireUnique(Migration m, String property, String table, String column)

@@ -50,6 +50,14 @@ public abstract class SqlDialect {
     return nullSafeEquals(left, right);
   }
 
+  /**
+   * Like {@link #textEquals}, for a fixed-width CHAR column: trailing spaces are padding there, on
+   * every database, so they are not compared; case and accents are.
+   */
+  public String paddedTextEquals(String left, String right) {
+    return textEquals("RTRIM(" + left + ")", "RTRIM(" + right + ")");
+  }
+
   /** Appended to a SELECT to lock the rows it reads until the transaction ends. */
   public String lockRows() {
     return " FOR UPDATE";
