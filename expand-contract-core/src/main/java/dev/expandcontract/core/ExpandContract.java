@@ -125,16 +125,35 @@ public final class ExpandContract {
   }
 
   /**
-   * Records this instance's heartbeat, then re-reads every migration's state and re-applies the
-   * flags whose state changed. The heartbeat acknowledges the state adopted one refresh earlier:
-   * requests that started before that adoption have had a full interval to finish, so a fleet-wide
-   * guard (stop-old-writes, contract) never races a request still acting on an older state.
+   * Records this instance's heartbeat, then re-reads every migration's state, re-applies the flags
+   * whose state changed, and loads the flags into memory, reporting and repairing any that
+   * contradict the state: the request path never reads the flag store. The heartbeat reports the
+   * routing this instance applies for the state it adopted one refresh earlier: requests that
+   * started before that adoption have had a full interval to finish, so a fleet-wide guard
+   * (stop-old-writes, contract) never races a request still acting on an older state.
    */
   public void refresh() {
-    current.values().forEach(state -> store.heartbeat(instanceId, state));
+    current
+        .values()
+        .forEach(
+            state -> {
+              FlagRouter.Routing applied = router.routing(state);
+              store.heartbeat(instanceId, state, applied.readPercent(), applied.writesOld());
+            });
     for (MigrationState state : store.loadAll()) {
       if (migrations.containsKey(state.id())) {
         adopt(state);
+      }
+    }
+    for (MigrationState state : current.values()) {
+      try {
+        router.refreshFlags(state);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "cannot load the flags of '"
+                + state.id()
+                + "'; requests are routed by the state, which was refreshed",
+            e);
       }
     }
   }
@@ -171,7 +190,7 @@ public final class ExpandContract {
   private void adopt(MigrationState state) {
     MigrationState previous = current.put(state.id(), state);
     if (previous == null || previous.version() != state.version()) {
-      router.flags().apply(state);
+      router.apply(state);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.expandcontract.spring.autoconfigure;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
+import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
