@@ -163,15 +163,23 @@ public final class ExpandContract {
   }
 
   /**
-   * Records this instance's heartbeat, then re-reads every migration's state and re-applies the
-   * flags whose state changed. The heartbeat acknowledges the state adopted one refresh earlier:
-   * requests that started before that adoption have had a full interval to finish, so a fleet-wide
-   * guard (stop-old-writes, contract) never races a request still acting on an older state. The
-   * heartbeat also renews this instance's chunk leases, so they run out soon after it died.
+   * Records this instance's heartbeat, then re-reads every migration's state, re-applies the flags
+   * whose state changed, and loads the flags into memory, reporting and repairing any that
+   * contradict the state: the request path never reads the flag store. The heartbeat reports the
+   * routing this instance applies for the state it adopted one refresh earlier: requests that
+   * started before that adoption have had a full interval to finish, so a fleet-wide guard
+   * (stop-old-writes, contract) never races a request still acting on an older state. The heartbeat
+   * also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
     try {
-      current.values().forEach(state -> store.heartbeat(instanceId, state));
+      current
+          .values()
+          .forEach(
+              state -> {
+                FlagRouter.Routing applied = router.routing(state);
+                store.heartbeat(instanceId, state, applied.readPercent(), applied.writesOld());
+              });
       leases.renew();
       for (MigrationState state : store.loadAll()) {
         if (migrations.containsKey(state.id())) {
@@ -182,6 +190,17 @@ public final class ExpandContract {
     } catch (IllegalStateException e) {
       noteIfUnreachable(e.getCause());
       throw e;
+    }
+    for (MigrationState state : current.values()) {
+      try {
+        router.refreshFlags(state);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "cannot load the flags of '"
+                + state.id()
+                + "'; requests are routed by the state, which was refreshed",
+            e);
+      }
     }
   }
 
@@ -264,7 +283,7 @@ public final class ExpandContract {
     MigrationState previous = current.put(state.id(), state);
     recent.get(state.id()).adopted();
     if (previous == null || previous.version() != state.version()) {
-      router.flags().apply(state);
+      router.apply(state);
     }
   }
 

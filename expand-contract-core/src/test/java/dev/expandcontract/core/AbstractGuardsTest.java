@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
@@ -404,7 +405,7 @@ abstract class AbstractGuardsTest {
         .element(1)
         .isEqualTo("new.only@example.com");
     // An instance still acting on NEW_ONLY would write new only: the re-sync waits for it.
-    ec.store().heartbeat("b", load(EMAIL));
+    heartbeat("b", load(EMAIL));
 
     MigrationState rolledBack = ec.control().rollback(EMAIL, "operator");
 
@@ -419,7 +420,7 @@ abstract class AbstractGuardsTest {
         .hasMessageContaining("re-synced");
     assertThat(ec.backfill().runBatch(EMAIL)).isEqualTo(BatchOutcome.WAITING_FOR_FLEET);
 
-    ec.store().heartbeat("b", rolledBack);
+    heartbeat("b", rolledBack);
     runBackfill(EMAIL);
 
     MigrationState resynced = load(EMAIL);
@@ -494,8 +495,8 @@ abstract class AbstractGuardsTest {
     MigrationState half = load(ADDRESS);
     ec.control().readNew(ADDRESS, 100, "operator");
     MigrationState full = load(ADDRESS);
-    ec.store().heartbeat("lagging", half);
-    ec.store().heartbeat("a", full);
+    heartbeat("lagging", half);
+    heartbeat("a", full);
 
     assertThatThrownBy(() -> ec.control().stopOldWrites(ADDRESS, "operator"))
         .isInstanceOf(TransitionRefusedException.class)
@@ -505,7 +506,7 @@ abstract class AbstractGuardsTest {
 
     // An instance that stopped sending heartbeats no longer counts as live.
     clock.advance(Duration.ofSeconds(31));
-    ec.store().heartbeat("a", full);
+    heartbeat("a", full);
     assertThat(ec.control().stopOldWrites(ADDRESS, "operator").phase()).isEqualTo(Phase.NEW_ONLY);
   }
 
@@ -528,7 +529,7 @@ abstract class AbstractGuardsTest {
   @Test
   void stopOldWritesIsRefusedBelowHundredPercentEvenWhenTheFleetAgrees() {
     driveTo(ADDRESS, Stage.READ_NEW_HALF);
-    ec.store().heartbeat("a", load(ADDRESS));
+    heartbeat("a", load(ADDRESS));
 
     assertThatThrownBy(() -> ec.control().stopOldWrites(ADDRESS, "operator"))
         .isInstanceOf(TransitionRefusedException.class)
@@ -541,7 +542,7 @@ abstract class AbstractGuardsTest {
     MigrationState stillWritingOld = load(ADDRESS);
     ec.control().stopOldWrites(ADDRESS, "operator");
     MigrationState newOnly = load(ADDRESS);
-    ec.store().heartbeat("old-code", stillWritingOld);
+    heartbeat("old-code", stillWritingOld);
 
     assertThatThrownBy(() -> ec.control().contract(ADDRESS, "operator", this::contractDdl))
         .isInstanceOf(TransitionRefusedException.class)
@@ -550,7 +551,7 @@ abstract class AbstractGuardsTest {
     assertThat(contractDdlRuns).as("the DDL must not run").hasValue(0);
     assertThat(load(ADDRESS)).isEqualTo(newOnly);
 
-    ec.store().heartbeat("old-code", newOnly);
+    heartbeat("old-code", newOnly);
     assertThat(ec.control().contract(ADDRESS, "operator", this::contractDdl).phase())
         .isEqualTo(Phase.CONTRACTED);
     assertThat(contractDdlRuns).hasValue(1);
@@ -585,6 +586,14 @@ abstract class AbstractGuardsTest {
 
   private MigrationState load(String id) {
     return ec.store().load(id).orElseThrow();
+  }
+
+  /**
+   * A heartbeat of an instance acting on {@code seen}, with the routing a router applies for it.
+   */
+  private void heartbeat(String instanceId, MigrationState seen) {
+    FlagRouter.Routing applied = ec.router().routing(seen);
+    ec.store().heartbeat(instanceId, seen, applied.readPercent(), applied.writesOld());
   }
 
   private void act(String id, Action action) {

@@ -2,20 +2,30 @@ package dev.expandcontract.core.flags;
 
 import dev.expandcontract.core.store.MigrationState;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.ff4j.FF4j;
+import org.ff4j.cache.FF4jCacheProxy;
 import org.ff4j.core.Feature;
 import org.ff4j.core.FeatureStore;
 import org.ff4j.core.FlippingExecutionContext;
+import org.ff4j.core.FlippingStrategy;
+import org.ff4j.exception.FeatureAlreadyExistException;
+import org.ff4j.property.Property;
+import org.ff4j.property.PropertyLong;
 import org.ff4j.strategy.AbstractFlipStrategy;
 
 /**
  * FF4j features per migration: {@code <id>.write-new}, {@code <id>.write-old}, {@code
  * <id>.read-new} (with a sticky percentage strategy) and {@code <id>.shadow-read}, in group {@code
- * expand-contract}. Operators see and flip them in any FF4j console.
+ * expand-contract}, each carrying the state version it was written for. Operators see them in any
+ * FF4j console, and an application's own {@code ff4j.check} answers as the router routes; the
+ * library reads and writes them in the store behind FF4j's cache, never through the cache.
  */
 public final class Ff4jMigrationFlags implements MigrationFlags {
 
   static final String GROUP = "expand-contract";
+  static final String STATE_VERSION = "expand-contract-state-version";
   private final FF4j ff4j;
 
   public Ff4jMigrationFlags(FF4j ff4j) {
@@ -29,54 +39,105 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
   @Override
   public void apply(MigrationState state) {
     String id = state.id();
-    boolean readNew = state.phase().mayReadNew() || state.resyncOld();
-    int percent = state.phase().mustReadNew() || state.resyncOld() ? 100 : state.readPercent();
-    save(feature(id, "write-new"), true, null);
-    save(feature(id, "write-old"), state.phase().writesOld(), null);
-    save(feature(id, "read-new"), readNew && percent > 0, new StickyPercentageStrategy(percent));
-    save(feature(id, "shadow-read"), state.phase().allowsShadowReads(), null);
+    FlagValues flags = FlagValues.prescribedBy(state);
+    long version = state.version();
+    save(feature(id, "write-new"), true, null, version);
+    save(feature(id, "write-old"), flags.writeOld(), null, version);
+    save(
+        feature(id, "read-new"),
+        flags.readPercent() > 0,
+        new StickyPercentageStrategy(flags.readPercent()),
+        version);
+    save(feature(id, "shadow-read"), flags.shadowRead(), null, version);
   }
 
-  private void save(String uid, boolean enabled, AbstractFlipStrategy strategy) {
+  @Override
+  public Optional<FlagValues> load(String migrationId) {
+    Feature readNew = read(feature(migrationId, "read-new"));
+    Feature writeOld = read(feature(migrationId, "write-old"));
+    Feature shadowRead = read(feature(migrationId, "shadow-read"));
+    if (readNew == null || writeOld == null || shadowRead == null) {
+      return Optional.empty();
+    }
+    Long version = stateVersion(readNew);
+    boolean sameVersion =
+        Objects.equals(version, stateVersion(writeOld))
+            && Objects.equals(version, stateVersion(shadowRead));
+    return Optional.of(
+        new FlagValues(
+            readPercent(readNew),
+            writeOld.isEnable(),
+            shadowRead.isEnable(),
+            sameVersion ? version : null));
+  }
+
+  /** The store itself: a cache in front of it may hold what another instance already changed. */
+  private FeatureStore store() {
     FeatureStore store = ff4j.getFeatureStore();
+    return store instanceof FF4jCacheProxy cache ? cache.getTargetFeatureStore() : store;
+  }
+
+  private Feature read(String uid) {
+    FeatureStore store = store();
+    return store.exist(uid) ? store.read(uid) : null;
+  }
+
+  private void save(String uid, boolean enabled, AbstractFlipStrategy strategy, long version) {
     Feature wanted = new Feature(uid, enabled, "expand-contract flag, driven by the phase", GROUP);
     wanted.setFlippingStrategy(strategy);
-    if (!store.exist(uid)) {
-      store.create(wanted);
-      return;
+    wanted.addProperty(new PropertyLong(STATE_VERSION, version));
+    Feature stored = read(uid);
+    try {
+      if (stored == null) {
+        ff4j.getFeatureStore().create(wanted);
+      } else if (!same(stored, wanted)) {
+        // Through FF4j's store, so that a cache in front of it drops its copy too.
+        ff4j.getFeatureStore().update(wanted);
+      }
+    } catch (FeatureAlreadyExistException e) {
+      // Another instance created it meanwhile; the next refresh compares it with the state.
     }
-    Feature current = store.read(uid);
-    boolean sameStrategy =
-        strategy == null
-            ? current.getFlippingStrategy() == null
-            : current.getFlippingStrategy() != null
-                && strategy.getInitParams().equals(current.getFlippingStrategy().getInitParams());
-    if (current.isEnable() != enabled || !sameStrategy) {
-      store.update(wanted);
+  }
+
+  private static boolean same(Feature stored, Feature wanted) {
+    return stored.isEnable() == wanted.isEnable()
+        && Objects.equals(stateVersion(stored), stateVersion(wanted))
+        && Objects.equals(initParams(stored), initParams(wanted));
+  }
+
+  private static Map<String, String> initParams(Feature feature) {
+    FlippingStrategy strategy = feature.getFlippingStrategy();
+    return strategy == null ? null : strategy.getInitParams();
+  }
+
+  private static Long stateVersion(Feature feature) {
+    Property<?> property =
+        feature.getCustomProperties() == null
+            ? null
+            : feature.getCustomProperties().get(STATE_VERSION);
+    if (property == null || property.asString() == null) {
+      return null;
+    }
+    try {
+      return Long.valueOf(property.asString());
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
-  @Override
-  public boolean readNew(String migrationId, Object key) {
-    FlippingExecutionContext context = new FlippingExecutionContext();
-    context.addValue(StickyPercentageStrategy.KEY, String.valueOf(key));
-    return check(feature(migrationId, "read-new"), context);
-  }
-
-  @Override
-  public boolean writeOld(String migrationId) {
-    return check(feature(migrationId, "write-old"), null);
-  }
-
-  @Override
-  public boolean shadowRead(String migrationId) {
-    return check(feature(migrationId, "shadow-read"), null);
-  }
-
-  private boolean check(String uid, FlippingExecutionContext context) {
-    // A missing feature answers false; the router then falls back to the phase and reports it.
-    return ff4j.getFeatureStore().exist(uid)
-        && (context == null ? ff4j.check(uid) : ff4j.check(uid, context));
+  /** The share of keys the feature sends to new; -1 for a strategy the library does not set. */
+  private static int readPercent(Feature readNew) {
+    if (!readNew.isEnable()) {
+      return 0;
+    }
+    FlippingStrategy strategy = readNew.getFlippingStrategy();
+    if (strategy == null) {
+      return 100;
+    }
+    if (!(strategy instanceof StickyPercentageStrategy sticky)) {
+      return -1;
+    }
+    return sticky.percent;
   }
 
   /** FF4j strategy reading new for a sticky share of keys; see {@link StickyPercentage}. */

@@ -3,15 +3,25 @@ package dev.expandcontract.core.flags;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.MigrationState;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decides, per request, where reads and writes go: the flags choose within the envelope the phase
- * allows, and a flag outside it is not honoured but reported (invariant 6).
+ * Decides, per request and from memory only, where reads and writes go. The state decides: reads
+ * and writes follow its phase and read percentage, never a flag (invariant 6). The flags mirror the
+ * state for operators; the refresh loop {@linkplain #refreshFlags loads} them in the background,
+ * reports any that contradict the state and writes the state's flags back. The one choice left to a
+ * flag is turning shadow reads off where the phase allows them.
  */
 public final class FlagRouter {
 
+  /** What an instance applies for one migration, as its heartbeat reports it to the fleet. */
+  public record Routing(int readPercent, boolean writesOld) {}
+
   private final MigrationFlags flags;
   private final ExpandContractListener listener;
+  private final Map<String, FlagValues> loaded = new ConcurrentHashMap<>();
 
   public FlagRouter(MigrationFlags flags, ExpandContractListener listener) {
     this.flags = flags;
@@ -22,53 +32,83 @@ public final class FlagRouter {
     return flags;
   }
 
-  /** True when this key's read goes to the new schema. */
+  /** True when this key's read goes to the new schema: sticky per key at the state's share. */
   public boolean readNew(MigrationState state, Object key) {
-    boolean flag = flags.readNew(state.id(), key);
-    Phase phase = state.phase();
-    if (phase.mustReadNew() || state.resyncOld()) {
-      if (!flag) {
-        overridden(state, "read-new", "is off, but the old schema is not complete in " + phase);
-      }
-      return true;
-    }
-    if (!phase.mayReadNew()) {
-      if (flag) {
-        overridden(state, "read-new", "is on, but reads may not use new before verification");
-      }
-      return false;
-    }
-    return flag;
+    return StickyPercentage.readsNew(state.id(), key, readPercent(state));
   }
 
   /** True while the old schema must still be written. */
   public boolean writeOld(MigrationState state) {
-    boolean flag = flags.writeOld(state.id());
-    boolean required = state.phase().writesOld();
-    if (flag != required) {
-      overridden(
-          state,
-          "write-old",
-          (flag ? "is on, but old is no longer written in " : "is off, but old must be written in ")
-              + state.phase());
-    }
-    return required;
+    return state.phase().writesOld();
   }
 
-  /** True when reads should also compare old with new. */
+  /**
+   * True when reads should also compare old with new: where the phase allows, unless turned off.
+   */
   public boolean shadowRead(MigrationState state) {
-    boolean flag = flags.shadowRead(state.id());
-    if (flag && !state.phase().allowsShadowReads()) {
-      overridden(state, "shadow-read", "is on, but new is not complete in " + state.phase());
-      return false;
-    }
-    return flag;
+    FlagValues stored = loaded.get(state.id());
+    return state.phase().allowsShadowReads() && (stored == null || stored.shadowRead());
   }
 
-  private void overridden(MigrationState state, String flag, String reason) {
+  /** The routing {@link #readNew} and {@link #writeOld} apply in this state. */
+  public Routing routing(MigrationState state) {
+    return new Routing(readPercent(state), writeOld(state));
+  }
+
+  /** The share of keys read from new in a state; 100 whenever the old schema is not complete. */
+  static int readPercent(MigrationState state) {
+    Phase phase = state.phase();
+    if (phase.mustReadNew() || state.resyncOld()) {
+      return 100;
+    }
+    return phase.mayReadNew() ? state.readPercent() : 0;
+  }
+
+  /** Writes the flags of a state this instance adopted. */
+  public void apply(MigrationState state) {
+    flags.apply(state);
+    loaded.put(state.id(), FlagValues.prescribedBy(state));
+  }
+
+  /**
+   * Loads a migration's flags from the flag store (the refresh loop, never a request). Flags that
+   * contradict the state they were written for are reported and written back; flags written for an
+   * older state (the instance that moved it has not written them yet, or died first) are written
+   * back silently; flags written for a newer state mean this instance lags and are left alone.
+   */
+  public void refreshFlags(MigrationState state) {
+    FlagValues stored = flags.load(state.id()).orElse(null);
+    if (stored == null) {
+      apply(state);
+      return;
+    }
+    Long writtenFor = stored.stateVersion();
+    if (writtenFor != null && writtenFor > state.version()) {
+      loaded.put(state.id(), stored);
+      return;
+    }
+    List<FlagValues.Contradiction> contradictions = stored.contradictions(state);
+    boolean written = writtenFor != null && writtenFor == state.version();
+    if (contradictions.isEmpty() && written) {
+      loaded.put(state.id(), stored);
+      return;
+    }
+    if (writtenFor == null || written) {
+      contradictions.forEach(c -> overridden(state, c));
+    }
+    apply(state);
+  }
+
+  private void overridden(MigrationState state, FlagValues.Contradiction contradiction) {
     listener.flagOverridden(
         state.id(),
-        flag,
-        "flag " + flag + " of '" + state.id() + "' " + reason + "; the phase's decision was used");
+        contradiction.flag(),
+        "flag "
+            + contradiction.flag()
+            + " of '"
+            + state.id()
+            + "' "
+            + contradiction.reason()
+            + "; not honoured: the state's routing is used and the flag is written back");
   }
 }

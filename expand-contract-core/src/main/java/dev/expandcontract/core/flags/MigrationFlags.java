@@ -1,23 +1,22 @@
 package dev.expandcontract.core.flags;
 
 import dev.expandcontract.core.store.MigrationState;
+import java.util.Optional;
 
 /**
- * The flag engine behind a migration's switches. The phase drives the flags through {@link #apply};
- * the request path asks the flags, and {@link FlagRouter} refuses any answer the phase does not
- * allow.
+ * The flag engine behind a migration's switches, used only off the request path: the phase drives
+ * the flags through {@link #apply}, and the refresh loop {@link #load}s them so that {@link
+ * FlagRouter} can report and repair any that contradict the state. Requests are routed from memory
+ * and never wait for the flag store.
  */
 public interface MigrationFlags {
 
-  /** Sets the flags to what the state prescribes; called at start-up and after transitions. */
+  /**
+   * Writes the flags the state prescribes to the flag store itself (through any cache), so that a
+   * stored value that differs is repaired; called at start-up, after transitions and on repair.
+   */
   void apply(MigrationState state);
 
-  /** Whether the read-new flag sends this key to the new schema (sticky percentage). */
-  boolean readNew(String migrationId, Object key);
-
-  /** Whether the write-old flag is on. */
-  boolean writeOld(String migrationId);
-
-  /** Whether the shadow-read flag is on. */
-  boolean shadowRead(String migrationId);
+  /** Reads a migration's flags from the flag store, past any cache; empty if they are missing. */
+  Optional<FlagValues> load(String migrationId);
 }

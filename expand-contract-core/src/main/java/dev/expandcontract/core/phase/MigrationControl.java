@@ -251,13 +251,7 @@ public final class MigrationControl {
               + soakTime.toSeconds()
               + "s");
     }
-    requireFleet(
-        id,
-        action,
-        i ->
-            i.phaseSeen() == Phase.NEW_ONLY
-                || (i.phaseSeen() == Phase.READ_NEW && i.readPercentSeen() == 100),
-        "read 100% from new");
+    requireFleet(id, action, i -> i.readPercentApplied() == 100, "read 100% from new");
     return apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
@@ -269,7 +263,7 @@ public final class MigrationControl {
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY);
-    requireFleet(id, action, i -> i.phaseSeen().mustReadNew(), "stop writing the old schema");
+    requireFleet(id, action, i -> !i.writesOldApplied(), "stop writing the old schema");
     contractDdl.run();
     return apply(state, action, Phase.CONTRACTED, 100, Map.of(), actor, "contract DDL applied");
   }
@@ -358,7 +352,16 @@ public final class MigrationControl {
     List<String> lagging =
         store.liveInstances(id, since).stream()
             .filter(ready.negate())
-            .map(i -> i.instanceId() + " (" + i.phaseSeen() + " " + i.readPercentSeen() + "%)")
+            .map(
+                i ->
+                    i.instanceId()
+                        + " ("
+                        + i.phaseSeen()
+                        + ", reads "
+                        + i.readPercentApplied()
+                        + "% new, "
+                        + (i.writesOldApplied() ? "writes old" : "no longer writes old")
+                        + ")")
             .toList();
     if (!lagging.isEmpty()) {
       throw refuse(

@@ -174,8 +174,9 @@ public abstract class SqlDialect {
             + "instance_id VARCHAR(200) NOT NULL, "
             + "migration_id VARCHAR(100) NOT NULL, "
             + "phase_seen VARCHAR(20) NOT NULL, "
-            + "read_percent_seen INT NOT NULL, "
             + "version_seen BIGINT NOT NULL, "
+            + "read_percent_applied INT NOT NULL, "
+            + "writes_old_applied INT NOT NULL, "
             + "heartbeat_at BIGINT NOT NULL, "
             + "PRIMARY KEY (instance_id, migration_id))",
         "CREATE TABLE IF NOT EXISTS "

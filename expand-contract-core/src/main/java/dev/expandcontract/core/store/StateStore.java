@@ -348,8 +348,15 @@ public final class StateStore {
     }
   }
 
-  /** Records which state an instance acts on; the fleet-wide guards read these heartbeats. */
-  public void heartbeat(String instanceId, MigrationState seen) {
+  /**
+   * Records which state an instance acts on and the routing it applies for it; the fleet-wide
+   * guards read these heartbeats.
+   *
+   * @param readPercentApplied the share of keys this instance reads from new
+   * @param writesOldApplied whether this instance still writes the old schema
+   */
+  public void heartbeat(
+      String instanceId, MigrationState seen, int readPercentApplied, boolean writesOldApplied) {
     try (Connection connection = dataSource.getConnection()) {
       Jdbc.update(
           connection,
@@ -360,15 +367,17 @@ public final class StateStore {
                   "instance_id",
                   "migration_id",
                   "phase_seen",
-                  "read_percent_seen",
                   "version_seen",
+                  "read_percent_applied",
+                  "writes_old_applied",
                   "heartbeat_at"),
-              "VALUES (?, ?, ?, ?, ?, ?)"),
+              "VALUES (?, ?, ?, ?, ?, ?, ?)"),
           instanceId,
           seen.id(),
           seen.phase().name(),
-          seen.readPercent(),
           seen.version(),
+          readPercentApplied,
+          writesOldApplied ? 1 : 0,
           clock.millis());
     } catch (SQLException e) {
       throw failure("heartbeat of " + instanceId, e);
@@ -380,8 +389,8 @@ public final class StateStore {
     try (Connection connection = dataSource.getConnection()) {
       return Jdbc.query(
           connection,
-          "SELECT instance_id, migration_id, phase_seen, read_percent_seen, version_seen,"
-              + " heartbeat_at FROM "
+          "SELECT instance_id, migration_id, phase_seen, version_seen, read_percent_applied,"
+              + " writes_old_applied, heartbeat_at FROM "
               + instanceTable
               + " WHERE migration_id = ? AND heartbeat_at >= ? ORDER BY instance_id",
           rs ->
@@ -389,9 +398,10 @@ public final class StateStore {
                   rs.getString(1),
                   rs.getString(2),
                   Phase.valueOf(rs.getString(3)),
-                  rs.getInt(4),
-                  rs.getLong(5),
-                  Instant.ofEpochMilli(rs.getLong(6))),
+                  rs.getLong(4),
+                  rs.getInt(5),
+                  rs.getInt(6) == 1,
+                  Instant.ofEpochMilli(rs.getLong(7))),
           migrationId,
           since.toEpochMilli());
     } catch (SQLException e) {

@@ -5,6 +5,7 @@ import dev.expandcontract.core.ddl.DdlSettings;
 import dev.expandcontract.core.ddl.ToolBinaries;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
+import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;

@@ -100,7 +100,7 @@ public record MigrationDescriptor(
       String instanceId, String phase, int readPercent, Instant heartbeatAt) {
     static InstanceDescriptor of(InstanceView i) {
       return new InstanceDescriptor(
-          i.instanceId(), i.phaseSeen().name(), i.readPercentSeen(), i.heartbeatAt());
+          i.instanceId(), i.phaseSeen().name(), i.readPercentApplied(), i.heartbeatAt());
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.expandcontract.spring.autoconfigure;
+package dev.expandcontract.core.flags;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,11 +15,11 @@ import org.ff4j.store.JdbcQueryBuilder;
  * tables of another application on the same server counted as this one's and were never created.
  * Existence is checked here with a query on the application's own connection instead.
  */
-final class Ff4jSchema {
+public final class Ff4jSchema {
 
   private Ff4jSchema() {}
 
-  static void createIfAbsent(DataSource dataSource, JdbcFeatureStore store) {
+  public static void createIfAbsent(DataSource dataSource, JdbcFeatureStore store) {
     JdbcQueryBuilder sql = store.getQueryBuilder();
     // Features first: the other two tables refer to it.
     create(dataSource, sql.getTableNameFeatures(), sql.sqlCreateTableFeatures());
