@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -37,6 +38,13 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
   private static final Logger log =
       LoggerFactory.getLogger(AbstractOnlineDdlUnderTrafficTest.class);
   private static final int THREADS = 3;
+
+  /**
+   * Think time of each client between two requests. Not synchronisation: a service's traffic is an
+   * arrival rate (here up to ~600 requests/s), not clients that never pause; back-to-back
+   * transactions on 2 cores leave an ALTER no moment between them at all.
+   */
+  private static final long THINK_NANOS = 5_000_000;
 
   HikariDataSource dataSource;
   private ExpandContract ec;
@@ -104,6 +112,7 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
                     latencies.add(System.nanoTime() - started);
                   }
                   requests.incrementAndGet();
+                  LockSupport.parkNanos(THINK_NANOS);
                 }
                 return null;
               }));
