@@ -1,5 +1,6 @@
 package dev.expandcontract.demo;
 
+import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
@@ -14,9 +15,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class CustomerService {
 
   private final CustomerRepository customers;
+  private final EntityManager entityManager;
 
-  public CustomerService(CustomerRepository customers) {
+  public CustomerService(CustomerRepository customers, EntityManager entityManager) {
     this.customers = customers;
+    this.entityManager = entityManager;
   }
 
   /** Returns the customer as stored, exactly as a following GET returns it. */
@@ -57,9 +60,13 @@ public class CustomerService {
 
   /**
    * Re-reads a saved customer in this transaction, so the migrated fields come from the schema
-   * reads use now: once reads switched to new, the email is the normalized one.
+   * reads use now: once reads switched to new, the email is the normalized one. As in plain JPA, a
+   * find in the same persistence context returns the managed instance as the application left it,
+   * so the context is flushed (old and new are written) and cleared first.
    */
   private CustomerView stored(long id) {
+    customers.flush();
+    entityManager.clear();
     return customers.findById(id).map(CustomerView::of).orElseThrow();
   }
 
