@@ -8,6 +8,11 @@ public enum Phase {
   VERIFIED,
   READ_NEW,
   NEW_ONLY,
+  /**
+   * The contract DDL has begun (or stopped halfway): out of reach of rollback, since part of the
+   * old schema may be gone; {@code contract} again resumes it.
+   */
+  CONTRACTING,
   CONTRACTED;
 
   /** Writes go to the old schema until reads are fleet-wide on the new one. */
@@ -23,6 +28,14 @@ public enum Phase {
   /** The old schema is no longer written, so every read must come from the new one. */
   public boolean mustReadNew() {
     return compareTo(NEW_ONLY) >= 0;
+  }
+
+  /**
+   * The old schema may no longer exist, so nothing may read, write or validate against it: the
+   * migration is judged against the new schema alone.
+   */
+  public boolean oldSchemaMayBeGone() {
+    return compareTo(CONTRACTING) >= 0;
   }
 
   /** New values are complete, so reads may be compared against them. */
