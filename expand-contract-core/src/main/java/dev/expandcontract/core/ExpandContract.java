@@ -78,6 +78,8 @@ public final class ExpandContract {
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
   private volatile String databaseProblem;
+  private volatile long stateSeenAt;
+  private volatile boolean left;
 
   private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
@@ -163,6 +165,49 @@ public final class ExpandContract {
   }
 
   /**
+   * The state a write to the migration acts on, from memory, unless this instance may be stale:
+   * once it has not seen the shared state for two thirds of {@code instance-timeout}, the fleet is
+   * about to stop counting it, and may move on (stop old writes, re-sync, contract) without it. So
+   * its writes stop before that, and resume at the first refresh that succeeds.
+   *
+   * @throws StaleStateException when this instance may be acting on a state the fleet has left
+   */
+  public MigrationState writableState(String id) {
+    MigrationState state = state(id);
+    if (left) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has left the expand-contract fleet (shutting down); writes to migration '"
+              + id
+              + "' are refused");
+    }
+    Duration unseen = Duration.ofMillis(store.clock().millis() - stateSeenAt);
+    if (unseen.compareTo(staleAfter()) > 0) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has not seen the shared expand-contract state for "
+              + unseen.toSeconds()
+              + "s (writes stop after "
+              + staleAfter().toSeconds()
+              + "s, before the fleet stops counting an instance at instance-timeout "
+              + instanceTimeout.toSeconds()
+              + "s); writes to migration '"
+              + id
+              + "' are refused until a refresh succeeds"
+              + (databaseProblem == null ? "" : ": " + databaseProblem));
+    }
+    return state;
+  }
+
+  private Duration staleAfter() {
+    return instanceTimeout.multipliedBy(2).dividedBy(3);
+  }
+
+  /**
    * Records this instance's heartbeat, then re-reads every migration's state, re-applies the flags
    * whose state changed, and loads the flags into memory, reporting and repairing any that
    * contradict the state: the request path never reads the flag store. The heartbeat reports the
@@ -172,6 +217,7 @@ public final class ExpandContract {
    * also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
+    long started = store.clock().millis();
     try {
       current
           .values()
@@ -186,6 +232,7 @@ public final class ExpandContract {
           adopt(state);
         }
       }
+      stateSeenAt = started;
       databaseProblem = null;
     } catch (IllegalStateException e) {
       noteIfUnreachable(e.getCause());
@@ -223,8 +270,12 @@ public final class ExpandContract {
     return true;
   }
 
-  /** Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance. */
+  /**
+   * Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance; it writes no
+   * migrated entity after this. Call it once the application stopped serving.
+   */
   public void leave() {
+    left = true;
     store.leave(instanceId);
   }
 
@@ -252,7 +303,7 @@ public final class ExpandContract {
         store.transitions(id, 10),
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
         store.poison().count(id),
-        leases.progress(id, state.backfillRunning()));
+        leases.progress(id, state.backfillRunning()).waitingFor(backfill.resyncWaitingFor(state)));
   }
 
   /**
@@ -443,11 +494,13 @@ public final class ExpandContract {
       SqlDialect dialect = type.dialect();
       Map<String, MigrationSql> validated = validate(dialect);
       ExpandContract expandContract = new ExpandContract(this, validated, dialect);
+      long started = clock.millis();
       expandContract.store.createTablesIfAbsent();
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
       }
+      expandContract.stateSeenAt = started;
       return expandContract;
     }
 

@@ -155,7 +155,7 @@ public final class MigratedEntities {
       throws SQLException {
     ExpandContract core = expandContract.get();
     for (String id : entity.migrationIds()) {
-      boolean writeOld = core.router().writeOld(core.state(id));
+      boolean writeOld = core.router().writeOld(core.writableState(id));
       core.rows(id).write(connection, key, entity.values(id, instance), writeOld);
     }
   }
@@ -171,6 +171,7 @@ public final class MigratedEntities {
       throws SQLException {
     ExpandContract core = expandContract.get();
     for (String id : entity.migrationIds()) {
+      core.writableState(id);
       core.rows(id).delete(connection, keys);
     }
   }
