@@ -297,7 +297,14 @@ abstract class AbstractLifecycleFuzzTest {
     /** The application writes through one instance, routed by the state that instance holds. */
     private void write() {
       Node node = randomLive();
-      MigrationState state = node.ec.state(EMAIL);
+      MigrationState state;
+      try {
+        state = node.ec.writableState(EMAIL);
+      } catch (StaleStateException e) {
+        steps.add(node.name + " refuses a write: " + e.getMessage());
+        coverage.count("writes refused as stale");
+        return;
+      }
       boolean writeOld = node.ec.router().writeOld(state);
       int op = random.nextInt(10);
       long key = op < 4 || nextKey == 1 ? nextKey++ : 1 + (long) random.nextInt((int) nextKey - 1);
