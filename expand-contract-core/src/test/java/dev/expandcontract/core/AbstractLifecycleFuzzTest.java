@@ -69,10 +69,10 @@ abstract class AbstractLifecycleFuzzTest {
   private static final String EMAIL = Customers.EMAIL;
   private static final Long SEED = Long.getLong("ec.lifecycle.seed");
   private static final long FIRST_SEED = Long.getLong("ec.lifecycle.firstSeed", 1);
-  private static final int SEEDS = Integer.getInteger("ec.lifecycle.seeds", 12);
+  private static final int SEEDS = Integer.getInteger("ec.lifecycle.seeds", 16);
   private static final int STEPS = Integer.getInteger("ec.lifecycle.steps", 400);
 
-  private static final int SEEDED_ROWS = 60;
+  private static final int SEEDED_ROWS = 30;
   private static final int BATCH = 10;
   private static final Duration SOAK = Duration.ofSeconds(5);
   private static final Duration INSTANCE_TIMEOUT = Duration.ofSeconds(30);
@@ -102,6 +102,7 @@ abstract class AbstractLifecycleFuzzTest {
   private static final class Coverage {
     final Set<Phase> reached = EnumSet.noneOf(Phase.class);
     final Set<Phase> rolledBackFrom = EnumSet.noneOf(Phase.class);
+    final Set<Phase> rollbackRefusedIn = EnumSet.noneOf(Phase.class);
     final Map<String, Integer> counts = new TreeMap<>();
 
     void count(String what) {
@@ -110,7 +111,14 @@ abstract class AbstractLifecycleFuzzTest {
 
     @Override
     public String toString() {
-      return "reached " + reached + ", rolled back from " + rolledBackFrom + ", " + counts;
+      return "reached "
+          + reached
+          + ", rolled back from "
+          + rolledBackFrom
+          + ", rollback refused in "
+          + rollbackRefusedIn
+          + ", "
+          + counts;
     }
   }
 
@@ -174,6 +182,10 @@ abstract class AbstractLifecycleFuzzTest {
             step(step);
             check();
             if (contracted) {
+              Node node = randomLive();
+              assertThat(act(node, "rollback", c -> c.rollback(EMAIL, node.name)))
+                  .as("a rollback after the contract")
+                  .isFalse();
               startEpoch();
             }
           } catch (AssertionError | Exception e) {
@@ -307,11 +319,11 @@ abstract class AbstractLifecycleFuzzTest {
       }
       boolean writeOld = node.ec.router().writeOld(state);
       int op = random.nextInt(10);
-      long key = op < 4 || nextKey == 1 ? nextKey++ : 1 + (long) random.nextInt((int) nextKey - 1);
+      long key = op < 5 || nextKey == 1 ? nextKey++ : 1 + (long) random.nextInt((int) nextKey - 1);
       String email = Customers.email(random, key);
       String what =
           node.name
-              + (op < 4 ? " inserts " : op < 8 ? " updates " : " deletes ")
+              + (op < 5 ? " inserts " : op < 8 ? " updates " : " deletes ")
               + key
               + (op < 8 ? " = " + email : "")
               + (writeOld ? "" : " (new only)");
@@ -321,7 +333,7 @@ abstract class AbstractLifecycleFuzzTest {
                 pool,
                 connection -> {
                   if (op < 8) {
-                    return upsert(node, connection, op < 4, key, email, writeOld);
+                    return upsert(node, connection, op < 5, key, email, writeOld);
                   }
                   return TestSql.update(connection, "DELETE FROM customers WHERE id = ?", key) == 1;
                 });
@@ -438,7 +450,8 @@ abstract class AbstractLifecycleFuzzTest {
     private void operate() throws InterruptedException {
       Node node = randomLive();
       MigrationState state = storedState();
-      String action = random.nextInt(10) < 7 ? forward(state) : anyAction();
+      int choice = random.nextInt(20);
+      String action = choice == 0 ? "rollback" : choice < 15 ? forward(state) : anyAction();
       int percent = percentAfter(state);
       switch (action) {
         case "start-backfill" -> act(node, action, c -> c.startBackfill(EMAIL, node.name));
@@ -461,9 +474,10 @@ abstract class AbstractLifecycleFuzzTest {
                             () ->
                                 TestSql.execute(pool, "ALTER TABLE customers DROP COLUMN email")));
         default -> {
-          if (act(node, "rollback", c -> c.rollback(EMAIL, node.name))
-              && state.phase() != Phase.EXPANDED) {
+          if (act(node, "rollback", c -> c.rollback(EMAIL, node.name))) {
             coverage.rolledBackFrom.add(state.phase());
+          } else {
+            coverage.rollbackRefusedIn.add(state.phase());
           }
         }
       }
@@ -479,7 +493,7 @@ abstract class AbstractLifecycleFuzzTest {
             state.resyncOld()
                 ? "batch"
                 : state.readPercent() < 100 ? "read-new" : "stop-old-writes";
-        case NEW_ONLY -> random.nextBoolean() ? "rollback" : "contract";
+        case NEW_ONLY -> random.nextInt(4) > 0 ? "rollback" : "contract";
         default -> "contract";
       };
     }
@@ -494,7 +508,6 @@ abstract class AbstractLifecycleFuzzTest {
               "read-new",
               "stop-old-writes",
               "contract",
-              "rollback",
               "rollback");
       return actions.get(random.nextInt(actions.size()));
     }
@@ -565,6 +578,9 @@ abstract class AbstractLifecycleFuzzTest {
         checkAcknowledgedWrites(node);
       }
       checkHeartbeats(stored);
+      assertThat(!stored.paused() || stored.phase() == Phase.BACKFILLING || stored.resyncOld())
+          .as("only a running backfill or re-sync is paused: %s", describe(stored))
+          .isTrue();
       if (EnumSet.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW).contains(stored.phase())
           && !stored.resyncOld()) {
         checkConverged(stored);
