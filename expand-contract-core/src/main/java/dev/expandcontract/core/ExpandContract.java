@@ -9,6 +9,7 @@ import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
+import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationControl;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The library's entry point: validated migrations, their shared state, and the parts that act on
@@ -42,6 +46,8 @@ import javax.sql.DataSource;
  * few seconds so that the request path reads state from memory and the fleet sees this instance.
  */
 public final class ExpandContract {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExpandContract.class);
 
   /** Prefix of the library's own tables unless {@link Builder#tablePrefix} says otherwise. */
   public static final String DEFAULT_TABLE_PREFIX = "expand_contract_";
@@ -79,11 +85,12 @@ public final class ExpandContract {
   private final SqlDialect dialect;
   private volatile String databaseProblem;
 
-  private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
+  private ExpandContract(
+      Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect, StateStore store) {
     this.migrations = migrations;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
-    this.store = new StateStore(b.dataSource, dialect, b.clock, b.tablePrefix);
+    this.store = store;
     this.dialect = dialect;
     this.listener = ExpandContractListener.composite(List.of(new StateRefresher(), b.listener));
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
@@ -441,17 +448,32 @@ public final class ExpandContract {
     public ExpandContract build() {
       DatabaseType type = databaseType != null ? databaseType : DatabaseType.detect(dataSource);
       SqlDialect dialect = type.dialect();
-      Map<String, MigrationSql> validated = validate(dialect);
-      ExpandContract expandContract = new ExpandContract(this, validated, dialect);
-      expandContract.store.createTablesIfAbsent();
+      StateStore store = new StateStore(dataSource, dialect, clock, tablePrefix);
+      store.createTablesIfAbsent();
+      Map<String, Phase> storedPhases = new HashMap<>();
+      store.loadAll().forEach(state -> storedPhases.put(state.id(), state.phase()));
+      Map<String, MigrationSql> validated = validate(dialect, storedPhases);
+      ExpandContract expandContract = new ExpandContract(this, validated, dialect, store);
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
-        expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
+        expandContract.adopt(store.register(m.id(), m.backfill().batchSize()));
+        if (storedPhases.get(m.id()) == Phase.CONTRACTED) {
+          LOG.info(
+              "expand-contract migration '{}' is CONTRACTED: its old schema is gone and only the"
+                  + " new one is used. Its declaration can now be removed: in the next release"
+                  + " delete the migration, map the new column(s) {} of table '{}' directly"
+                  + " instead of the migrated field, and drop its @RoutedQuery twin",
+              m.id(),
+              m.columns().stream().map(ColumnMapping::newColumn).toList(),
+              m.newTable());
+        }
       }
       return expandContract;
     }
 
-    private Map<String, MigrationSql> validate(SqlDialect dialect) {
+    /** Each migration is judged against the schema its stored phase says exists. */
+    private Map<String, MigrationSql> validate(
+        SqlDialect dialect, Map<String, Phase> storedPhases) {
       Map<String, MigrationSql> validated = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       SchemaValidator validator = new SchemaValidator(dialect);
@@ -462,7 +484,8 @@ public final class ExpandContract {
             continue;
           }
           try {
-            validated.put(migration.id(), validator.validate(connection, migration));
+            Phase stored = storedPhases.getOrDefault(migration.id(), Phase.EXPANDED);
+            validated.put(migration.id(), validator.validate(connection, migration, stored));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
           }

@@ -13,6 +13,7 @@ import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.test.TestDatabase;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -447,6 +448,30 @@ abstract class AbstractGuardsTest {
         .isInstanceOf(TransitionRefusedException.class)
         .hasMessageContaining("final");
     assertThat(load(ADDRESS)).isEqualTo(before);
+  }
+
+  @Test
+  void aContractedMigrationStillDeclaredStartsAgainAndServesTheNewSchema() throws Exception {
+    driveTo(EMAIL, Stage.NEW_ONLY);
+    ec.control()
+        .contract(
+            EMAIL,
+            "test",
+            () -> TestSql.execute(dataSource, "ALTER TABLE customers DROP COLUMN email"));
+    try {
+      ExpandContract restarted = instance(dataSource, "restarted");
+
+      assertThat(restarted.store().load(EMAIL).orElseThrow().phase()).isEqualTo(Phase.CONTRACTED);
+      assertThat(restarted.router().routing(load(EMAIL)).writesOld()).isFalse();
+      try (Connection connection = dataSource.getConnection()) {
+        restarted.rows(EMAIL).write(connection, 7L, List.of("  Seven@Example.COM "), false);
+        assertThat(restarted.rows(EMAIL).readNew(connection, List.of(7L)))
+            .containsEntry(7L, List.of("seven@example.com"));
+      }
+    } finally {
+      Customers.recreate(dataSource);
+      instance(dataSource, "recreates-state-tables");
+    }
   }
 
   // ---- a batch in flight --------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.phase.Phase;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -31,10 +32,22 @@ public final class SchemaValidator {
     this.dialect = dialect;
   }
 
-  /** Validates the migration and returns its statements, or throws with one clear message. */
+  /** Validates a migration not yet registered, against both schemas. */
   public MigrationSql validate(Connection connection, Migration migration) {
+    return validate(connection, migration, Phase.EXPANDED);
+  }
+
+  /**
+   * Validates the migration against the schema its stored phase says exists and returns its
+   * statements, or throws with one clear message. Once the old schema may be gone (contract begun),
+   * only the new schema is checked: the release that ran the contract must keep starting, and it
+   * never touches the old schema again.
+   */
+  public MigrationSql validate(Connection connection, Migration migration, Phase storedPhase) {
     try {
-      return doValidate(connection, migration);
+      return storedPhase.oldSchemaMayBeGone()
+          ? validateNewOnly(connection, migration)
+          : doValidate(connection, migration);
     } catch (SQLException e) {
       throw new InvalidMigrationException(
           "migration '" + migration.id() + "': cannot read the schema: " + e.getMessage(), e);
@@ -53,16 +66,7 @@ public final class SchemaValidator {
     Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
     KeyType keyType = KeyType.of(oldKey.type());
     if (keyType == null) {
-      throw invalid(
-          m,
-          "key column '"
-              + oldTable
-              + "."
-              + oldKey.name()
-              + "' has type "
-              + oldKey.type().declared()
-              + "; a key must be an integer, NUMERIC/DECIMAL, text (CHAR, VARCHAR, TEXT), UUID"
-              + " or BINARY(16) column");
+      throw unsupportedKey(m, "key column", oldTable, oldKey);
     }
     if (m.kind() == MigrationKind.TABLE && KeyType.of(newKey.type()) != keyType) {
       throw invalid(
@@ -135,6 +139,54 @@ public final class SchemaValidator {
       }
     }
     return sql;
+  }
+
+  /**
+   * The new schema only. Old names resolve to the stored spelling while they still exist (a
+   * contract stopped halfway) and stay as declared otherwise; no statement reading or writing old
+   * is compiled, since none is issued from CONTRACTING on.
+   */
+  private MigrationSql validateNewOnly(Connection connection, Migration m) throws SQLException {
+    checkIdentifiers(m);
+    DatabaseMetaData meta = connection.getMetaData();
+    Tables tables = new Tables(meta, connection.getCatalog(), connection.getSchema());
+    String newTable = tables.resolve(m.id(), "new table", m.newTable());
+    Map<String, Column> newColumns = tables.columns(newTable);
+    Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
+    KeyType keyType = KeyType.of(newKey.type());
+    if (keyType == null) {
+      throw unsupportedKey(m, "new key column", newTable, newKey);
+    }
+    tables.requireUnique(m, "new key", newTable, newKey.name());
+    String oldTable = tables.existing(m.oldTable()).orElse(m.oldTable());
+    Map<String, Column> oldColumns =
+        tables.existing(m.oldTable()).isPresent() ? tables.columns(oldTable) : Map.of();
+    List<String> resolvedOld = new ArrayList<>();
+    List<String> resolvedNew = new ArrayList<>();
+    List<ValueComparison> newComparisons = new ArrayList<>();
+    for (ColumnMapping mapping : m.columns()) {
+      resolvedOld.add(existingName(oldColumns, mapping.oldColumn()));
+      Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
+      resolvedNew.add(newColumn.name());
+      newComparisons.add(newColumn.type().comparison());
+    }
+    return new MigrationSql(
+        m,
+        new MigrationSchema(
+            oldTable,
+            existingName(oldColumns, m.oldKey()),
+            newTable,
+            newKey.name(),
+            resolvedOld,
+            resolvedNew,
+            newComparisons,
+            keyType),
+        dialect);
+  }
+
+  private static String existingName(Map<String, Column> columns, String name) {
+    Column column = columns.get(name.toLowerCase(Locale.ROOT));
+    return column != null ? column.name() : name;
   }
 
   private void checkIdentifiers(Migration m) {
@@ -237,6 +289,21 @@ public final class SchemaValidator {
         + ")";
   }
 
+  private static InvalidMigrationException unsupportedKey(
+      Migration m, String property, String table, Column key) {
+    return invalid(
+        m,
+        property
+            + " '"
+            + table
+            + "."
+            + key.name()
+            + "' has type "
+            + key.type().declared()
+            + "; a key must be an integer, NUMERIC/DECIMAL, text (CHAR, VARCHAR, TEXT), UUID"
+            + " or BINARY(16) column");
+  }
+
   static InvalidMigrationException invalid(Migration m, String message) {
     return new InvalidMigrationException("migration '" + m.id() + "': " + message);
   }
@@ -251,11 +318,9 @@ public final class SchemaValidator {
   private record Tables(DatabaseMetaData meta, String catalog, String schema) {
 
     String resolve(String id, String property, String table) throws SQLException {
-      for (String candidate : List.of(table, table.toLowerCase(Locale.ROOT), upper(table))) {
-        Optional<String> found = find(candidate);
-        if (found.isPresent()) {
-          return found.get();
-        }
+      Optional<String> found = existing(table);
+      if (found.isPresent()) {
+        return found.get();
       }
       throw new InvalidMigrationException(
           "migration '"
@@ -267,6 +332,17 @@ public final class SchemaValidator {
               + "' does not exist"
               + (schema != null ? " in schema '" + schema + "'" : "")
               + (catalog != null ? " of database '" + catalog + "'" : ""));
+    }
+
+    /** The stored spelling of the table, if it exists. */
+    Optional<String> existing(String table) throws SQLException {
+      for (String candidate : List.of(table, table.toLowerCase(Locale.ROOT), upper(table))) {
+        Optional<String> found = find(candidate);
+        if (found.isPresent()) {
+          return found;
+        }
+      }
+      return Optional.empty();
     }
 
     private Optional<String> find(String table) throws SQLException {
