@@ -9,7 +9,6 @@ import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
-import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationControl;
@@ -29,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExpandContract {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ExpandContract.class);
+  private static final Logger log = LoggerFactory.getLogger(ExpandContract.class);
 
   /** Prefix of the library's own tables unless {@link Builder#tablePrefix} says otherwise. */
   public static final String DEFAULT_TABLE_PREFIX = "expand_contract_";
@@ -84,13 +82,14 @@ public final class ExpandContract {
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
   private volatile String databaseProblem;
+  private volatile long stateSeenAt;
+  private volatile boolean left;
 
-  private ExpandContract(
-      Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect, StateStore store) {
+  private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
-    this.store = store;
+    this.store = new StateStore(b.dataSource, dialect, b.clock, b.tablePrefix);
     this.dialect = dialect;
     this.listener = ExpandContractListener.composite(List.of(new StateRefresher(), b.listener));
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
@@ -170,6 +169,49 @@ public final class ExpandContract {
   }
 
   /**
+   * The state a write to the migration acts on, from memory, unless this instance may be stale:
+   * once it has not seen the shared state for two thirds of {@code instance-timeout}, the fleet is
+   * about to stop counting it, and may move on (stop old writes, re-sync, contract) without it. So
+   * its writes stop before that, and resume at the first refresh that succeeds.
+   *
+   * @throws StaleStateException when this instance may be acting on a state the fleet has left
+   */
+  public MigrationState writableState(String id) {
+    MigrationState state = state(id);
+    if (left) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has left the expand-contract fleet (shutting down); writes to migration '"
+              + id
+              + "' are refused");
+    }
+    Duration unseen = Duration.ofMillis(store.clock().millis() - stateSeenAt);
+    if (unseen.compareTo(staleAfter()) > 0) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has not seen the shared expand-contract state for "
+              + unseen.toSeconds()
+              + "s (writes stop after "
+              + staleAfter().toSeconds()
+              + "s, before the fleet stops counting an instance at instance-timeout "
+              + instanceTimeout.toSeconds()
+              + "s); writes to migration '"
+              + id
+              + "' are refused until a refresh succeeds"
+              + (databaseProblem == null ? "" : ": " + databaseProblem));
+    }
+    return state;
+  }
+
+  private Duration staleAfter() {
+    return instanceTimeout.multipliedBy(2).dividedBy(3);
+  }
+
+  /**
    * Records this instance's heartbeat, then re-reads every migration's state, re-applies the flags
    * whose state changed, and loads the flags into memory, reporting and repairing any that
    * contradict the state: the request path never reads the flag store. The heartbeat reports the
@@ -179,6 +221,7 @@ public final class ExpandContract {
    * also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
+    long started = store.clock().millis();
     try {
       current
           .values()
@@ -193,6 +236,7 @@ public final class ExpandContract {
           adopt(state);
         }
       }
+      stateSeenAt = started;
       databaseProblem = null;
     } catch (IllegalStateException e) {
       noteIfUnreachable(e.getCause());
@@ -230,8 +274,12 @@ public final class ExpandContract {
     return true;
   }
 
-  /** Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance. */
+  /**
+   * Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance; it writes no
+   * migrated entity after this. Call it once the application stopped serving.
+   */
   public void leave() {
+    left = true;
     store.leave(instanceId);
   }
 
@@ -259,7 +307,7 @@ public final class ExpandContract {
         store.transitions(id, 10),
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
         store.poison().count(id),
-        leases.progress(id, state.backfillRunning()));
+        leases.progress(id, state.backfillRunning()).waitingFor(backfill.resyncWaitingFor(state)));
   }
 
   /**
@@ -448,32 +496,51 @@ public final class ExpandContract {
     public ExpandContract build() {
       DatabaseType type = databaseType != null ? databaseType : DatabaseType.detect(dataSource);
       SqlDialect dialect = type.dialect();
-      StateStore store = new StateStore(dataSource, dialect, clock, tablePrefix);
-      store.createTablesIfAbsent();
-      Map<String, Phase> storedPhases = new HashMap<>();
-      store.loadAll().forEach(state -> storedPhases.put(state.id(), state.phase()));
-      Map<String, MigrationSql> validated = validate(dialect, storedPhases);
-      ExpandContract expandContract = new ExpandContract(this, validated, dialect, store);
+      Map<String, Phase> stored = storedPhases(dialect);
+      Map<String, MigrationSql> validated = validate(dialect, stored);
+      ExpandContract expandContract = new ExpandContract(this, validated, dialect);
+      long started = clock.millis();
+      expandContract.store.createTablesIfAbsent();
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
-        expandContract.adopt(store.register(m.id(), m.backfill().batchSize()));
-        if (storedPhases.get(m.id()) == Phase.CONTRACTED) {
-          LOG.info(
-              "expand-contract migration '{}' is CONTRACTED: its old schema is gone and only the"
-                  + " new one is used. Its declaration can now be removed: in the next release"
-                  + " delete the migration, map the new column(s) {} of table '{}' directly"
-                  + " instead of the migrated field, and drop its @RoutedQuery twin",
-              m.id(),
-              m.columns().stream().map(ColumnMapping::newColumn).toList(),
-              m.newTable());
-        }
+        expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
       }
+      expandContract.stateSeenAt = started;
+      validated.keySet().stream()
+          .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
+          .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
     }
 
-    /** Each migration is judged against the schema its stored phase says exists. */
-    private Map<String, MigrationSql> validate(
-        SqlDialect dialect, Map<String, Phase> storedPhases) {
+    /**
+     * The phase each migration had when this instance started, from the state table; empty on a
+     * database that has none yet (nothing has run).
+     */
+    private Map<String, Phase> storedPhases(SqlDialect dialect) {
+      try {
+        Map<String, Phase> phases = new LinkedHashMap<>();
+        new StateStore(dataSource, dialect, clock, tablePrefix)
+            .loadAll()
+            .forEach(state -> phases.put(state.id(), state.phase()));
+        return phases;
+      } catch (IllegalStateException e) {
+        return Map.of(); // no state table yet: every migration is judged as declared
+      }
+    }
+
+    private static String removableDeclaration(MigrationSql sql) {
+      Migration m = sql.migration();
+      return "expand-contract: migration '"
+          + m.id()
+          + "' is CONTRACTED: its declaration can now be removed in the next release (map "
+          + sql.schema().newTable()
+          + "."
+          + String.join(", ", sql.schema().newColumns())
+          + " directly instead of the @Transient @Migrated fields, drop any @RoutedQuery twin;"
+          + " README: 'The cleanup release')";
+    }
+
+    private Map<String, MigrationSql> validate(SqlDialect dialect, Map<String, Phase> stored) {
       Map<String, MigrationSql> validated = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       SchemaValidator validator = new SchemaValidator(dialect);
@@ -484,8 +551,13 @@ public final class ExpandContract {
             continue;
           }
           try {
-            Phase stored = storedPhases.getOrDefault(migration.id(), Phase.EXPANDED);
-            validated.put(migration.id(), validator.validate(connection, migration, stored));
+            Phase phase = stored.get(migration.id());
+            // After the contract began the old schema may be gone: judge it by the new one alone.
+            validated.put(
+                migration.id(),
+                phase != null && phase.oldSchemaMayBeGone()
+                    ? validator.validateContracted(connection, migration)
+                    : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
           }

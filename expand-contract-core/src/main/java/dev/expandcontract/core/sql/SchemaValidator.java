@@ -4,7 +4,6 @@ import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
-import dev.expandcontract.core.phase.Phase;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -32,22 +31,62 @@ public final class SchemaValidator {
     this.dialect = dialect;
   }
 
-  /** Validates a migration not yet registered, against both schemas. */
+  /** Validates the migration and returns its statements, or throws with one clear message. */
   public MigrationSql validate(Connection connection, Migration migration) {
-    return validate(connection, migration, Phase.EXPANDED);
+    try {
+      return doValidate(connection, migration);
+    } catch (SQLException e) {
+      throw new InvalidMigrationException(
+          "migration '" + migration.id() + "': cannot read the schema: " + e.getMessage(), e);
+    }
   }
 
   /**
-   * Validates the migration against the schema its stored phase says exists and returns its
-   * statements, or throws with one clear message. Once the old schema may be gone (contract begun),
-   * only the new schema is checked: the release that ran the contract must keep starting, and it
-   * never touches the old schema again.
+   * Validates a migration whose contract began (its stored phase is CONTRACTING or CONTRACTED)
+   * against the new schema alone: the old one may be gone, and nothing reads or writes it any more.
+   * The release that ran the contract therefore keeps starting until a later one removes the
+   * declaration.
    */
-  public MigrationSql validate(Connection connection, Migration migration, Phase storedPhase) {
+  public MigrationSql validateContracted(Connection connection, Migration migration) {
     try {
-      return storedPhase.oldSchemaMayBeGone()
-          ? validateNewOnly(connection, migration)
-          : doValidate(connection, migration);
+      checkIdentifiers(migration);
+      DatabaseMetaData meta = connection.getMetaData();
+      Tables tables = new Tables(meta, connection.getCatalog(), connection.getSchema());
+      String newTable = tables.resolve(migration.id(), "new table", migration.newTable());
+      Map<String, Column> newColumns = tables.columns(newTable);
+      Column newKey = column(migration, "new key", newTable, newColumns, migration.newKey());
+      KeyType keyType = KeyType.of(newKey.type());
+      if (keyType == null) {
+        throw invalid(
+            migration,
+            "new key '"
+                + newTable
+                + "."
+                + newKey.name()
+                + "' has type "
+                + newKey.type().declared()
+                + ", which the library cannot use as a key");
+      }
+      List<String> resolvedNew = new ArrayList<>();
+      List<ValueComparison> comparisons = new ArrayList<>();
+      for (ColumnMapping mapping : migration.columns()) {
+        Column column = column(migration, "new column", newTable, newColumns, mapping.newColumn());
+        resolvedNew.add(column.name());
+        comparisons.add(column.type().comparison());
+      }
+      // The old names stay as declared: they name nothing that is read or written any more.
+      return new MigrationSql(
+          migration,
+          new MigrationSchema(
+              migration.oldTable(),
+              migration.oldKey(),
+              newTable,
+              newKey.name(),
+              migration.columns().stream().map(ColumnMapping::oldColumn).toList(),
+              resolvedNew,
+              comparisons,
+              keyType),
+          dialect);
     } catch (SQLException e) {
       throw new InvalidMigrationException(
           "migration '" + migration.id() + "': cannot read the schema: " + e.getMessage(), e);
@@ -66,7 +105,16 @@ public final class SchemaValidator {
     Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
     KeyType keyType = KeyType.of(oldKey.type());
     if (keyType == null) {
-      throw unsupportedKey(m, "key column", oldTable, oldKey);
+      throw invalid(
+          m,
+          "key column '"
+              + oldTable
+              + "."
+              + oldKey.name()
+              + "' has type "
+              + oldKey.type().declared()
+              + "; a key must be an integer, NUMERIC/DECIMAL, text (CHAR, VARCHAR, TEXT), UUID"
+              + " or BINARY(16) column");
     }
     if (m.kind() == MigrationKind.TABLE && KeyType.of(newKey.type()) != keyType) {
       throw invalid(
@@ -139,54 +187,6 @@ public final class SchemaValidator {
       }
     }
     return sql;
-  }
-
-  /**
-   * The new schema only. Old names resolve to the stored spelling while they still exist (a
-   * contract stopped halfway) and stay as declared otherwise; no statement reading or writing old
-   * is compiled, since none is issued from CONTRACTING on.
-   */
-  private MigrationSql validateNewOnly(Connection connection, Migration m) throws SQLException {
-    checkIdentifiers(m);
-    DatabaseMetaData meta = connection.getMetaData();
-    Tables tables = new Tables(meta, connection.getCatalog(), connection.getSchema());
-    String newTable = tables.resolve(m.id(), "new table", m.newTable());
-    Map<String, Column> newColumns = tables.columns(newTable);
-    Column newKey = column(m, "new key", newTable, newColumns, m.newKey());
-    KeyType keyType = KeyType.of(newKey.type());
-    if (keyType == null) {
-      throw unsupportedKey(m, "new key column", newTable, newKey);
-    }
-    tables.requireUnique(m, "new key", newTable, newKey.name());
-    String oldTable = tables.existing(m.oldTable()).orElse(m.oldTable());
-    Map<String, Column> oldColumns =
-        tables.existing(m.oldTable()).isPresent() ? tables.columns(oldTable) : Map.of();
-    List<String> resolvedOld = new ArrayList<>();
-    List<String> resolvedNew = new ArrayList<>();
-    List<ValueComparison> newComparisons = new ArrayList<>();
-    for (ColumnMapping mapping : m.columns()) {
-      resolvedOld.add(existingName(oldColumns, mapping.oldColumn()));
-      Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
-      resolvedNew.add(newColumn.name());
-      newComparisons.add(newColumn.type().comparison());
-    }
-    return new MigrationSql(
-        m,
-        new MigrationSchema(
-            oldTable,
-            existingName(oldColumns, m.oldKey()),
-            newTable,
-            newKey.name(),
-            resolvedOld,
-            resolvedNew,
-            newComparisons,
-            keyType),
-        dialect);
-  }
-
-  private static String existingName(Map<String, Column> columns, String name) {
-    Column column = columns.get(name.toLowerCase(Locale.ROOT));
-    return column != null ? column.name() : name;
   }
 
   private void checkIdentifiers(Migration m) {
@@ -289,21 +289,6 @@ public final class SchemaValidator {
         + ")";
   }
 
-  private static InvalidMigrationException unsupportedKey(
-      Migration m, String property, String table, Column key) {
-    return invalid(
-        m,
-        property
-            + " '"
-            + table
-            + "."
-            + key.name()
-            + "' has type "
-            + key.type().declared()
-            + "; a key must be an integer, NUMERIC/DECIMAL, text (CHAR, VARCHAR, TEXT), UUID"
-            + " or BINARY(16) column");
-  }
-
   static InvalidMigrationException invalid(Migration m, String message) {
     return new InvalidMigrationException("migration '" + m.id() + "': " + message);
   }
@@ -318,9 +303,11 @@ public final class SchemaValidator {
   private record Tables(DatabaseMetaData meta, String catalog, String schema) {
 
     String resolve(String id, String property, String table) throws SQLException {
-      Optional<String> found = existing(table);
-      if (found.isPresent()) {
-        return found.get();
+      for (String candidate : List.of(table, table.toLowerCase(Locale.ROOT), upper(table))) {
+        Optional<String> found = find(candidate);
+        if (found.isPresent()) {
+          return found.get();
+        }
       }
       throw new InvalidMigrationException(
           "migration '"
@@ -332,17 +319,6 @@ public final class SchemaValidator {
               + "' does not exist"
               + (schema != null ? " in schema '" + schema + "'" : "")
               + (catalog != null ? " of database '" + catalog + "'" : ""));
-    }
-
-    /** The stored spelling of the table, if it exists. */
-    Optional<String> existing(String table) throws SQLException {
-      for (String candidate : List.of(table, table.toLowerCase(Locale.ROOT), upper(table))) {
-        Optional<String> found = find(candidate);
-        if (found.isPresent()) {
-          return found;
-        }
-      }
-      return Optional.empty();
     }
 
     private Optional<String> find(String table) throws SQLException {
