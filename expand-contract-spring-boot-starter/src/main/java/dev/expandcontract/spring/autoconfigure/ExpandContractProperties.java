@@ -51,6 +51,16 @@ public record ExpandContractProperties(
 
   public ExpandContractProperties {
     migrations = migrations == null ? Map.of() : Map.copyOf(migrations);
+    if (refreshInterval.multipliedBy(3).compareTo(instanceTimeout) > 0) {
+      // An instance refuses writes after 2/3 of the timeout without a refresh: a few refreshes
+      // must fit in it, or every instance would refuse its own writes.
+      throw new IllegalArgumentException(
+          "expand-contract.instance-timeout ("
+              + instanceTimeout
+              + ") must be at least 3 times expand-contract.refresh-interval ("
+              + refreshInterval
+              + ")");
+    }
   }
 
   /**
