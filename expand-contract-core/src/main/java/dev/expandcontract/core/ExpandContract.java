@@ -35,6 +35,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The library's entry point: validated migrations, their shared state, and the parts that act on
@@ -42,6 +44,8 @@ import javax.sql.DataSource;
  * few seconds so that the request path reads state from memory and the fleet sees this instance.
  */
 public final class ExpandContract {
+
+  private static final Logger log = LoggerFactory.getLogger(ExpandContract.class);
 
   /** Prefix of the library's own tables unless {@link Builder#tablePrefix} says otherwise. */
   public static final String DEFAULT_TABLE_PREFIX = "expand_contract_";
@@ -492,7 +496,8 @@ public final class ExpandContract {
     public ExpandContract build() {
       DatabaseType type = databaseType != null ? databaseType : DatabaseType.detect(dataSource);
       SqlDialect dialect = type.dialect();
-      Map<String, MigrationSql> validated = validate(dialect);
+      Map<String, Phase> stored = storedPhases(dialect);
+      Map<String, MigrationSql> validated = validate(dialect, stored);
       ExpandContract expandContract = new ExpandContract(this, validated, dialect);
       long started = clock.millis();
       expandContract.store.createTablesIfAbsent();
@@ -501,10 +506,41 @@ public final class ExpandContract {
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
       }
       expandContract.stateSeenAt = started;
+      validated.keySet().stream()
+          .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
+          .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
     }
 
-    private Map<String, MigrationSql> validate(SqlDialect dialect) {
+    /**
+     * The phase each migration had when this instance started, from the state table; empty on a
+     * database that has none yet (nothing has run).
+     */
+    private Map<String, Phase> storedPhases(SqlDialect dialect) {
+      try {
+        Map<String, Phase> phases = new LinkedHashMap<>();
+        new StateStore(dataSource, dialect, clock, tablePrefix)
+            .loadAll()
+            .forEach(state -> phases.put(state.id(), state.phase()));
+        return phases;
+      } catch (IllegalStateException e) {
+        return Map.of(); // no state table yet: every migration is judged as declared
+      }
+    }
+
+    private static String removableDeclaration(MigrationSql sql) {
+      Migration m = sql.migration();
+      return "expand-contract: migration '"
+          + m.id()
+          + "' is CONTRACTED: its declaration can now be removed in the next release (map "
+          + sql.schema().newTable()
+          + "."
+          + String.join(", ", sql.schema().newColumns())
+          + " directly instead of the @Transient @Migrated fields, drop any @RoutedQuery twin;"
+          + " README: 'The cleanup release')";
+    }
+
+    private Map<String, MigrationSql> validate(SqlDialect dialect, Map<String, Phase> stored) {
       Map<String, MigrationSql> validated = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       SchemaValidator validator = new SchemaValidator(dialect);
@@ -515,7 +551,13 @@ public final class ExpandContract {
             continue;
           }
           try {
-            validated.put(migration.id(), validator.validate(connection, migration));
+            Phase phase = stored.get(migration.id());
+            // After the contract began the old schema may be gone: judge it by the new one alone.
+            validated.put(
+                migration.id(),
+                phase != null && phase.oldSchemaMayBeGone()
+                    ? validator.validateContracted(connection, migration)
+                    : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
           }

@@ -26,7 +26,9 @@ import javax.sql.DataSource;
 /**
  * The operator's actions and their guards, exactly as the phase table of DESIGN.md. Every action
  * reads the state, checks its guard, and applies the change with optimistic locking: of two
- * instances racing the same action exactly one wins, and the other is told why.
+ * instances racing the same action exactly one wins, and the other is told why. The protocol of
+ * these guards, the refresh lag and the re-sync is model-checked in {@code
+ * src/test/promela/expand_contract.pml} ({@code ProtocolModelTest}).
  */
 public final class MigrationControl {
 

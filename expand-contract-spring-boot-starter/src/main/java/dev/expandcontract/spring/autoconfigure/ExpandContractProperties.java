@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param contract how contract DDL is applied
  * @param endpoint access to the actuator endpoint when Spring Security is present
  * @param ddl how expand DDL runs, the online schema change tools, and the lint of pending scripts
+ * @param console the operator console page
  * @param migrations migrations declared in configuration, by id
  */
 @ConfigurationProperties("expand-contract")
@@ -45,6 +46,7 @@ public record ExpandContractProperties(
     @DefaultValue Contract contract,
     @DefaultValue Endpoint endpoint,
     @DefaultValue Ddl ddl,
+    @DefaultValue Console console,
     Map<String, MigrationProperties> migrations) {
 
   public ExpandContractProperties {
@@ -116,6 +118,15 @@ public record ExpandContractProperties(
    *     checks it itself, whatever the application's filter chain lets through
    */
   public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
+
+  /**
+   * @param enabled whether the operator console page is served; it needs the {@code expandcontract}
+   *     endpoint exposed on the application's own port, and is shown only to the endpoint's write
+   *     role when Spring Security is present
+   * @param path where the page is served; defaults to {@code expandcontract-console} under the
+   *     actuator base path ({@code /actuator/expandcontract-console})
+   */
+  public record Console(@DefaultValue("false") boolean enabled, String path) {}
 
   /**
    * @param guardFlyway whether the application's Flyway migrations (the expand scripts) run each
