@@ -14,7 +14,8 @@ public enum Action {
   STOP_OLD_WRITES("stop-old-writes"),
   CONTRACT("contract"),
   ROLLBACK("rollback"),
-  RETRY_POISON("retry-poison");
+  RETRY_POISON("retry-poison"),
+  REPAIR("repair");
 
   private final String value;
 

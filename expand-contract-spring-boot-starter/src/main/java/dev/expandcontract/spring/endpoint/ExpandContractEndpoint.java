@@ -120,6 +120,7 @@ public class ExpandContractEndpoint {
         case CONTRACT -> control.contract(id, actor, contractDdl.apply(id));
         case ROLLBACK -> control.rollback(id, actor);
         case RETRY_POISON -> control.retryPoison(id, actor);
+        case REPAIR -> report = control.repair(id, actor).after();
       }
       return new WebEndpointResponse<>(
           new ActionResultDescriptor(
