@@ -35,6 +35,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The library's entry point: validated migrations, their shared state, and the parts that act on
@@ -42,6 +44,8 @@ import javax.sql.DataSource;
  * few seconds so that the request path reads state from memory and the fleet sees this instance.
  */
 public final class ExpandContract {
+
+  private static final Logger log = LoggerFactory.getLogger(ExpandContract.class);
 
   /** Prefix of the library's own tables unless {@link Builder#tablePrefix} says otherwise. */
   public static final String DEFAULT_TABLE_PREFIX = "expand_contract_";
@@ -78,6 +82,8 @@ public final class ExpandContract {
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
   private volatile String databaseProblem;
+  private volatile long stateSeenAt;
+  private volatile boolean left;
 
   private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
     this.migrations = migrations;
@@ -163,6 +169,49 @@ public final class ExpandContract {
   }
 
   /**
+   * The state a write to the migration acts on, from memory, unless this instance may be stale:
+   * once it has not seen the shared state for two thirds of {@code instance-timeout}, the fleet is
+   * about to stop counting it, and may move on (stop old writes, re-sync, contract) without it. So
+   * its writes stop before that, and resume at the first refresh that succeeds.
+   *
+   * @throws StaleStateException when this instance may be acting on a state the fleet has left
+   */
+  public MigrationState writableState(String id) {
+    MigrationState state = state(id);
+    if (left) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has left the expand-contract fleet (shutting down); writes to migration '"
+              + id
+              + "' are refused");
+    }
+    Duration unseen = Duration.ofMillis(store.clock().millis() - stateSeenAt);
+    if (unseen.compareTo(staleAfter()) > 0) {
+      throw new StaleStateException(
+          id,
+          "instance "
+              + instanceId
+              + " has not seen the shared expand-contract state for "
+              + unseen.toSeconds()
+              + "s (writes stop after "
+              + staleAfter().toSeconds()
+              + "s, before the fleet stops counting an instance at instance-timeout "
+              + instanceTimeout.toSeconds()
+              + "s); writes to migration '"
+              + id
+              + "' are refused until a refresh succeeds"
+              + (databaseProblem == null ? "" : ": " + databaseProblem));
+    }
+    return state;
+  }
+
+  private Duration staleAfter() {
+    return instanceTimeout.multipliedBy(2).dividedBy(3);
+  }
+
+  /**
    * Records this instance's heartbeat, then re-reads every migration's state, re-applies the flags
    * whose state changed, and loads the flags into memory, reporting and repairing any that
    * contradict the state: the request path never reads the flag store. The heartbeat reports the
@@ -172,6 +221,7 @@ public final class ExpandContract {
    * also renews this instance's chunk leases, so they run out soon after it died.
    */
   public void refresh() {
+    long started = store.clock().millis();
     try {
       current
           .values()
@@ -186,6 +236,7 @@ public final class ExpandContract {
           adopt(state);
         }
       }
+      stateSeenAt = started;
       databaseProblem = null;
     } catch (IllegalStateException e) {
       noteIfUnreachable(e.getCause());
@@ -223,8 +274,12 @@ public final class ExpandContract {
     return true;
   }
 
-  /** Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance. */
+  /**
+   * Says goodbye on shutdown, so fleet-wide guards stop waiting for this instance; it writes no
+   * migrated entity after this. Call it once the application stopped serving.
+   */
   public void leave() {
+    left = true;
     store.leave(instanceId);
   }
 
@@ -252,7 +307,7 @@ public final class ExpandContract {
         store.transitions(id, 10),
         store.liveInstances(id, store.clock().instant().minus(instanceTimeout)),
         store.poison().count(id),
-        leases.progress(id, state.backfillRunning()));
+        leases.progress(id, state.backfillRunning()).waitingFor(backfill.resyncWaitingFor(state)));
   }
 
   /**
@@ -441,17 +496,51 @@ public final class ExpandContract {
     public ExpandContract build() {
       DatabaseType type = databaseType != null ? databaseType : DatabaseType.detect(dataSource);
       SqlDialect dialect = type.dialect();
-      Map<String, MigrationSql> validated = validate(dialect);
+      Map<String, Phase> stored = storedPhases(dialect);
+      Map<String, MigrationSql> validated = validate(dialect, stored);
       ExpandContract expandContract = new ExpandContract(this, validated, dialect);
+      long started = clock.millis();
       expandContract.store.createTablesIfAbsent();
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
       }
+      expandContract.stateSeenAt = started;
+      validated.keySet().stream()
+          .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
+          .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
     }
 
-    private Map<String, MigrationSql> validate(SqlDialect dialect) {
+    /**
+     * The phase each migration had when this instance started, from the state table; empty on a
+     * database that has none yet (nothing has run).
+     */
+    private Map<String, Phase> storedPhases(SqlDialect dialect) {
+      try {
+        Map<String, Phase> phases = new LinkedHashMap<>();
+        new StateStore(dataSource, dialect, clock, tablePrefix)
+            .loadAll()
+            .forEach(state -> phases.put(state.id(), state.phase()));
+        return phases;
+      } catch (IllegalStateException e) {
+        return Map.of(); // no state table yet: every migration is judged as declared
+      }
+    }
+
+    private static String removableDeclaration(MigrationSql sql) {
+      Migration m = sql.migration();
+      return "expand-contract: migration '"
+          + m.id()
+          + "' is CONTRACTED: its declaration can now be removed in the next release (map "
+          + sql.schema().newTable()
+          + "."
+          + String.join(", ", sql.schema().newColumns())
+          + " directly instead of the @Transient @Migrated fields, drop any @RoutedQuery twin;"
+          + " README: 'The cleanup release')";
+    }
+
+    private Map<String, MigrationSql> validate(SqlDialect dialect, Map<String, Phase> stored) {
       Map<String, MigrationSql> validated = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       SchemaValidator validator = new SchemaValidator(dialect);
@@ -462,7 +551,13 @@ public final class ExpandContract {
             continue;
           }
           try {
-            validated.put(migration.id(), validator.validate(connection, migration));
+            Phase phase = stored.get(migration.id());
+            // After the contract began the old schema may be gone: judge it by the new one alone.
+            validated.put(
+                migration.id(),
+                phase != null && phase.oldSchemaMayBeGone()
+                    ? validator.validateContracted(connection, migration)
+                    : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
           }

@@ -253,7 +253,10 @@ abstract class AbstractFlagsTest {
     a.store().heartbeat("half-routed", state, 60, true);
     assertThatThrownBy(() -> a.control().stopOldWrites(EMAIL, "test"))
         .isInstanceOf(TransitionRefusedException.class)
-        .hasMessageContaining("half-routed (READ_NEW, reads 60% new, writes old)");
+        .hasMessageContaining(
+            "half-routed (saw READ_NEW version "
+                + state.version()
+                + ", reads 60% new, writes old)");
   }
 
   @Test

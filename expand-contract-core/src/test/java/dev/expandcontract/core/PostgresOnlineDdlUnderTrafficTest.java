@@ -56,7 +56,7 @@ class PostgresOnlineDdlUnderTrafficTest extends AbstractOnlineDdlUnderTrafficTes
                         "pg_repack",
                         dataSource,
                         DatabaseType.POSTGRESQL,
-                        ToolConnection.of(dataSource, "").orElseThrow(),
+                        ToolConnection.of(dataSource, ""),
                         DdlSettings.DEFAULTS,
                         (executor, change, line) -> {})
                     .compact("customers")

@@ -50,6 +50,43 @@ public final class MigratedRows {
     return read(connection, keys, sql::selectOld, 0);
   }
 
+  /**
+   * Old values of several migrations that share their old row, in one statement per chunk of keys:
+   * by migration id, then by key (keys without a row are absent).
+   */
+  public static Map<String, Map<Object, List<Object>>> readOld(
+      Connection connection, List<MigratedRows> sharingOldRow, Collection<?> keys)
+      throws SQLException {
+    List<MigrationSql> sqls = sharingOldRow.stream().map(MigratedRows::sql).toList();
+    for (MigrationSql other : sqls) {
+      if (!sqls.get(0).sharesOldRowWith(other)) {
+        throw new IllegalArgumentException(
+            other.migration().id()
+                + " does not share its old row with "
+                + sqls.get(0).migration().id());
+      }
+    }
+    int width = sqls.stream().mapToInt(sql -> sql.migration().columns().size()).sum();
+    Map<Object, List<Object>> rows =
+        read(
+            connection,
+            keys,
+            sqls.get(0).keyType(),
+            count -> MigrationSql.selectOld(sqls, count),
+            width);
+    Map<String, Map<Object, List<Object>>> byMigration = new LinkedHashMap<>();
+    int from = 0;
+    for (MigrationSql sql : sqls) {
+      int to = from + sql.migration().columns().size();
+      Map<Object, List<Object>> values = new LinkedHashMap<>();
+      int start = from;
+      rows.forEach((key, row) -> values.put(key, new ArrayList<>(row.subList(start, to))));
+      byMigration.put(sql.migration().id(), values);
+      from = to;
+    }
+    return byMigration;
+  }
+
   /** New values by key; keys without a new row are absent. */
   public Map<Object, List<Object>> readNew(Connection connection, Collection<?> keys)
       throws SQLException {
@@ -179,8 +216,13 @@ public final class MigratedRows {
   private Map<Object, List<Object>> read(
       Connection connection, Collection<?> keys, Query query, int extraColumns)
       throws SQLException {
-    KeyType keyType = sql.keyType();
-    int width = sql.migration().columns().size() + extraColumns;
+    return read(
+        connection, keys, sql.keyType(), query, sql.migration().columns().size() + extraColumns);
+  }
+
+  private static Map<Object, List<Object>> read(
+      Connection connection, Collection<?> keys, KeyType keyType, Query query, int width)
+      throws SQLException {
     Map<Object, List<Object>> rows = new LinkedHashMap<>();
     List<?> all = List.copyOf(keys);
     for (int from = 0; from < all.size(); from += CHUNK) {

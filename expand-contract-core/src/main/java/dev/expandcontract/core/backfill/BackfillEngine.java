@@ -8,6 +8,7 @@ import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.BackfillChunk;
+import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.StateStore;
 import java.sql.Connection;
@@ -15,8 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -98,8 +99,12 @@ public final class BackfillEngine {
       return BatchOutcome.IDLE;
     }
     boolean reverse = state.resyncOld();
-    if (reverse && !fleetLeftNewOnly(id)) {
-      return BatchOutcome.WAITING_FOR_FLEET;
+    if (reverse && state.backfillStartedAt() == null) {
+      // The rollback from NEW_ONLY left the range open: fixed now, not before every instance
+      // writes old again, so that it covers every row an instance inserted by new only.
+      return fixResyncRange(sql, state)
+          ? BatchOutcome.RESYNC_RANGE_FIXED
+          : BatchOutcome.WAITING_FOR_FLEET;
     }
     BackfillChunk chunk = leases.acquire(sql, state, worker).orElse(null);
     if (chunk == null) {
@@ -304,11 +309,56 @@ public final class BackfillEngine {
     return all;
   }
 
-  /** A re-sync may start only once no live instance still writes the new schema alone. */
-  private boolean fleetLeftNewOnly(String id) {
-    Instant since = store.clock().instant().minus(instanceTimeout);
-    return store.liveInstances(id, since).stream()
-        .noneMatch(instance -> instance.phaseSeen() == Phase.NEW_ONLY);
+  /**
+   * What a re-sync whose range is not fixed yet waits for: the live instances that have not yet
+   * reported that they write old again; null when it waits for none (or is not such a re-sync).
+   */
+  public String resyncWaitingFor(MigrationState state) {
+    if (!state.resyncOld() || state.backfillStartedAt() != null) {
+      return null;
+    }
+    List<InstanceView> lagging =
+        store.laggingInstances(state, instanceTimeout, InstanceView::writesOldApplied);
+    return lagging.isEmpty()
+        ? null
+        : "the re-sync of the old schema starts once every live instance writes it again;"
+            + " waiting for "
+            + lagging.stream().map(InstanceView::describe).toList();
+  }
+
+  /**
+   * Fixes the re-sync's upper key once every live instance reports it has seen the rollback and
+   * writes old again: from then on every insert reaches old too, and every earlier one is at or
+   * below the key read now. False while some instance still lags (it is named to the listener).
+   */
+  private boolean fixResyncRange(MigrationSql sql, MigrationState state) {
+    String waiting = resyncWaitingFor(state);
+    if (waiting != null) {
+      listener.backfillWaiting(state.id(), waiting);
+      return false;
+    }
+    Map<String, Object> changes = new LinkedHashMap<>();
+    try (Connection connection = dataSource.getConnection()) {
+      Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
+      changes.put("upper_key", sql.keyType().format(upper));
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot fix the re-sync range of " + state.id() + ": " + e.getMessage(), e);
+    }
+    changes.put("backfill_started_at", store.clock().millis());
+    if (!store.transition(
+        state,
+        state.phase(),
+        state.readPercent(),
+        changes,
+        "backfill",
+        "re-sync of the old schema started up to key "
+            + changes.get("upper_key")
+            + ": every live instance writes old again")) {
+      return false; // another worker fixed it, or the operator acted meanwhile
+    }
+    store.transitions(state.id(), 1).forEach(listener::phaseChanged);
+    return true;
   }
 
   private static void execute(Connection connection, Iterable<String> statements)

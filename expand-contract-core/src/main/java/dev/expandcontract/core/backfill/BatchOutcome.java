@@ -12,11 +12,18 @@ public enum BatchOutcome {
   CLAIMED_ELSEWHERE,
   /** A re-sync waits until every live instance acts on the rollback. */
   WAITING_FOR_FLEET,
+  /** Every live instance acts on the rollback: the re-sync's range is fixed, its batches follow. */
+  RESYNC_RANGE_FIXED,
   /**
    * The database could not be reached (or ended the session) through every retry; nothing was
    * recorded, and the next call tries again, without an operator.
    */
   DATABASE_UNAVAILABLE,
   /** Retries ran out; the backfill paused with the error recorded. */
-  PAUSED
+  PAUSED;
+
+  /** True when the next batch should follow right away (after the pause between batches). */
+  public boolean moreWorkNow() {
+    return this == COPIED || this == RESYNC_RANGE_FIXED;
+  }
 }

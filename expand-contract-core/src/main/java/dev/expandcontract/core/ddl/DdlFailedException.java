@@ -6,4 +6,8 @@ public class DdlFailedException extends RuntimeException {
   public DdlFailedException(String message) {
     super(message);
   }
+
+  public DdlFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

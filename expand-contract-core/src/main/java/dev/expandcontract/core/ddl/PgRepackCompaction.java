@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -19,7 +20,7 @@ public final class PgRepackCompaction {
   private final String binary;
   private final DataSource dataSource;
   private final DatabaseType database;
-  private final ToolConnection target;
+  private final Optional<ToolConnection> target;
   private final DdlSettings settings;
   private final DdlProgress progress;
   private final DdlDialect dialect;
@@ -28,7 +29,7 @@ public final class PgRepackCompaction {
       String binary,
       DataSource dataSource,
       DatabaseType database,
-      ToolConnection target,
+      Optional<ToolConnection> target,
       DdlSettings settings,
       DdlProgress progress) {
     this.binary = binary;
@@ -49,29 +50,42 @@ public final class PgRepackCompaction {
   public TableCompaction compact(String table) {
     DdlChange change = new DdlChange(table, "pg_repack --table=" + table, Map.of());
     if (database != DatabaseType.POSTGRESQL) {
-      throw new DdlRefusedException("pg_repack runs on PostgreSQL only, not " + database, change);
+      throw new DdlRefusedException(
+          "pg_repack serves PostgreSQL only, this database is "
+              + database
+              + (database == DatabaseType.MYSQL
+                  ? " (InnoDB rebuilds a table online with ALTER TABLE "
+                      + table
+                      + " FORCE, which the native executor runs ALGORITHM=INPLACE, LOCK=NONE)"
+                  : ""),
+          change);
     }
-    long before = bytes(table, change);
+    ToolConnection to =
+        target.orElseThrow(
+            () ->
+                new DdlRefusedException(
+                    "pg_repack needs a JDBC URL naming one host and a database", change));
+    long before = bytes(to, table, change);
     long started = System.nanoTime();
     ToolProcess.run(
         "pg_repack",
-        command(table),
-        environment(),
+        command(to, table),
+        environment(to),
         change,
         line -> progress.report("pg_repack", change, line));
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    TableCompaction result = new TableCompaction(table, before, bytes(table, change), took);
+    TableCompaction result = new TableCompaction(table, before, bytes(to, table, change), took);
     progress.report("pg_repack", change, result.summary());
     return result;
   }
 
-  List<String> command(String table) {
+  List<String> command(ToolConnection to, String table) {
     return List.of(
         binary,
-        "--host=" + target.host(),
-        "--port=" + target.port(),
-        "--username=" + target.user(),
-        "--dbname=" + target.database(),
+        "--host=" + to.host(),
+        "--port=" + to.port(),
+        "--username=" + to.user(),
+        "--dbname=" + to.database(),
         "--table=" + table,
         // Waits this long for the swap's lock, then gives up instead of cancelling other sessions.
         "--wait-timeout="
@@ -80,22 +94,26 @@ public final class PgRepackCompaction {
         "--echo");
   }
 
-  private Map<String, String> environment() {
-    return target.password().isEmpty() ? Map.of() : Map.of("PGPASSWORD", target.password());
+  private static Map<String, String> environment(ToolConnection to) {
+    return to.password().isEmpty() ? Map.of() : Map.of("PGPASSWORD", to.password());
   }
 
-  private long bytes(String table, DdlChange change) {
+  private long bytes(ToolConnection to, String table, DdlChange change) {
     try (Connection connection = dataSource.getConnection()) {
       if (!dialect.hasPgRepack(connection)) {
         throw new DdlRefusedException(
             "pg_repack is not installed in database '"
-                + target.database()
+                + to.database()
                 + "': run CREATE EXTENSION pg_repack there first; nothing was repacked",
             change);
       }
-      return dialect.tableBytes(connection, table);
+      long bytes = dialect.tableBytes(connection, table);
+      if (bytes < 0) {
+        throw new DdlRefusedException("table '" + table + "' does not exist", change);
+      }
+      return bytes;
     } catch (SQLException e) {
-      throw new DdlFailedException("cannot measure '" + table + "': " + e.getMessage());
+      throw new DdlFailedException("cannot measure '" + table + "': " + e.getMessage(), e);
     }
   }
 }

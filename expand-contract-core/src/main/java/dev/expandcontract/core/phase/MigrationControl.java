@@ -17,8 +17,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,9 @@ import javax.sql.DataSource;
 /**
  * The operator's actions and their guards, exactly as the phase table of DESIGN.md. Every action
  * reads the state, checks its guard, and applies the change with optimistic locking: of two
- * instances racing the same action exactly one wins, and the other is told why.
+ * instances racing the same action exactly one wins, and the other is told why. The protocol of
+ * these guards, the refresh lag and the re-sync is model-checked in {@code
+ * src/test/promela/expand_contract.pml} ({@code ProtocolModelTest}).
  */
 public final class MigrationControl {
 
@@ -300,21 +302,51 @@ public final class MigrationControl {
               + soakTime.toSeconds()
               + "s");
     }
-    requireFleet(id, action, i -> i.readPercentApplied() == 100, "read 100% from new");
+    requireFleet(state, action, i -> i.readPercentApplied() == 100, "read 100% from new");
     return apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
 
   /**
-   * NEW_ONLY to CONTRACTED: once every live instance stopped writing old, runs the contract DDL and
-   * records the phase. If the DDL fails the phase stays NEW_ONLY.
+   * NEW_ONLY to CONTRACTED, through CONTRACTING: once every live instance has seen NEW_ONLY and
+   * stopped writing old, the state moves to CONTRACTING before the first DDL statement, so a
+   * rollback can no longer race the DDL; then the contract DDL runs and the phase becomes
+   * CONTRACTED. A DDL that fails leaves CONTRACTING with the error recorded, and {@code contract}
+   * again resumes it.
    */
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
     String action = "contract";
-    MigrationState state = require(id, action, Phase.NEW_ONLY);
-    requireFleet(id, action, i -> !i.writesOldApplied(), "stop writing the old schema");
-    contractDdl.run();
-    return apply(state, action, Phase.CONTRACTED, 100, Map.of(), actor, "contract DDL applied");
+    MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
+    if (state.phase() == Phase.NEW_ONLY) {
+      requireFleet(state, action, i -> !i.writesOldApplied(), "stop writing the old schema");
+      state =
+          apply(
+              state,
+              action,
+              Phase.CONTRACTING,
+              100,
+              Map.of(),
+              actor,
+              "contract DDL starting: rollback is no longer possible");
+    }
+    try {
+      contractDdl.run();
+    } catch (RuntimeException e) {
+      store.recordError(
+          id,
+          "contract stopped halfway: "
+              + e.getMessage()
+              + "; the old schema may be partly gone; run contract again to resume");
+      throw e;
+    }
+    return apply(
+        state,
+        action,
+        Phase.CONTRACTED,
+        100,
+        Collections.singletonMap("last_error", null),
+        actor,
+        "contract DDL applied");
   }
 
   /**
@@ -327,6 +359,12 @@ public final class MigrationControl {
     return switch (state.phase()) {
       case CONTRACTED ->
           throw refuse(id, "rollback", "CONTRACTED is final: the old schema was dropped");
+      case CONTRACTING ->
+          throw refuse(
+              id,
+              "rollback",
+              "the contract DDL has begun, so the old schema may be partly gone; run contract"
+                  + " again to finish it");
       case NEW_ONLY -> rollbackNewOnly(state, actor);
       case EXPANDED -> state; // reads come from old already: nothing to roll back, nothing recorded
       default -> {
@@ -364,15 +402,11 @@ public final class MigrationControl {
               + state.id()
               + "' has none");
     }
-    Map<String, Object> changes = freshBackfill(now());
+    // No upper key yet: instances that have not adopted this state still insert rows by new only.
+    // The re-sync fixes its range once every live instance writes old again (BackfillEngine).
+    Map<String, Object> changes = freshBackfill(null);
     changes.put("resync_old", 1);
-    try (Connection connection = dataSource.getConnection()) {
-      Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
-      changes.put("upper_key", sql.keyType().format(upper));
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot start the re-sync of " + state.id() + ": " + e.getMessage(), e);
-    }
+    changes.put("upper_key", null);
     return apply(
         state,
         "rollback",
@@ -396,25 +430,27 @@ public final class MigrationControl {
     return changes;
   }
 
-  private void requireFleet(String id, String action, Predicate<InstanceView> ready, String what) {
-    Instant since = store.clock().instant().minus(instanceTimeout);
+  /**
+   * Refuses unless every live instance reports it has seen this state (its version or a later one)
+   * and applies what {@code ready} asks: an instance that reports the right routing for an older
+   * state may have missed a transition in between (e.g. a rollback).
+   */
+  private void requireFleet(
+      MigrationState state, String action, Predicate<InstanceView> ready, String what) {
     List<String> lagging =
-        store.liveInstances(id, since).stream()
-            .filter(ready.negate())
-            .map(
-                i ->
-                    i.instanceId()
-                        + " ("
-                        + i.phaseSeen()
-                        + ", reads "
-                        + i.readPercentApplied()
-                        + "% new, "
-                        + (i.writesOldApplied() ? "writes old" : "no longer writes old")
-                        + ")")
+        store.laggingInstances(state, instanceTimeout, ready).stream()
+            .map(InstanceView::describe)
             .toList();
     if (!lagging.isEmpty()) {
       throw refuse(
-          id, action, "not every live instance has yet acknowledged to " + what + ": " + lagging);
+          state.id(),
+          action,
+          "not every live instance has yet acknowledged version "
+              + state.version()
+              + " to "
+              + what
+              + ": "
+              + lagging);
     }
   }
 

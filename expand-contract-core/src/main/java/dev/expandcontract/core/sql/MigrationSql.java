@@ -256,6 +256,30 @@ public final class MigrationSql {
         + in(count);
   }
 
+  /** True when both migrations keep their old values in the same row (same table and key). */
+  public boolean sharesOldRowWith(MigrationSql other) {
+    return oldTable.equals(other.oldTable) && oldKey.equals(other.oldKey);
+  }
+
+  /**
+   * Key and the old values of every one of these migrations, in their order, of {@code count} keys:
+   * one statement for migrations that {@linkplain #sharesOldRowWith share their old row}.
+   */
+  public static String selectOld(List<MigrationSql> sharingOldRow, int count) {
+    MigrationSql first = sharingOldRow.get(0);
+    return "SELECT "
+        + first.oldKey
+        + ", "
+        + sharingOldRow.stream()
+            .map(sql -> String.join(", ", sql.oldColumns))
+            .collect(Collectors.joining(", "))
+        + " FROM "
+        + first.oldTable
+        + " WHERE "
+        + first.oldKey
+        + first.in(count);
+  }
+
   /** Key and new values of {@code count} keys. */
   public String selectNew(int count) {
     return "SELECT "

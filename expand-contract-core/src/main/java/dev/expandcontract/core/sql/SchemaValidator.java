@@ -41,6 +41,58 @@ public final class SchemaValidator {
     }
   }
 
+  /**
+   * Validates a migration whose contract began (its stored phase is CONTRACTING or CONTRACTED)
+   * against the new schema alone: the old one may be gone, and nothing reads or writes it any more.
+   * The release that ran the contract therefore keeps starting until a later one removes the
+   * declaration.
+   */
+  public MigrationSql validateContracted(Connection connection, Migration migration) {
+    try {
+      checkIdentifiers(migration);
+      DatabaseMetaData meta = connection.getMetaData();
+      Tables tables = new Tables(meta, connection.getCatalog(), connection.getSchema());
+      String newTable = tables.resolve(migration.id(), "new table", migration.newTable());
+      Map<String, Column> newColumns = tables.columns(newTable);
+      Column newKey = column(migration, "new key", newTable, newColumns, migration.newKey());
+      KeyType keyType = KeyType.of(newKey.type());
+      if (keyType == null) {
+        throw invalid(
+            migration,
+            "new key '"
+                + newTable
+                + "."
+                + newKey.name()
+                + "' has type "
+                + newKey.type().declared()
+                + ", which the library cannot use as a key");
+      }
+      List<String> resolvedNew = new ArrayList<>();
+      List<ValueComparison> comparisons = new ArrayList<>();
+      for (ColumnMapping mapping : migration.columns()) {
+        Column column = column(migration, "new column", newTable, newColumns, mapping.newColumn());
+        resolvedNew.add(column.name());
+        comparisons.add(column.type().comparison());
+      }
+      // The old names stay as declared: they name nothing that is read or written any more.
+      return new MigrationSql(
+          migration,
+          new MigrationSchema(
+              migration.oldTable(),
+              migration.oldKey(),
+              newTable,
+              newKey.name(),
+              migration.columns().stream().map(ColumnMapping::oldColumn).toList(),
+              resolvedNew,
+              comparisons,
+              keyType),
+          dialect);
+    } catch (SQLException e) {
+      throw new InvalidMigrationException(
+          "migration '" + migration.id() + "': cannot read the schema: " + e.getMessage(), e);
+    }
+  }
+
   private MigrationSql doValidate(Connection connection, Migration m) throws SQLException {
     checkIdentifiers(m);
     DatabaseMetaData meta = connection.getMetaData();

@@ -10,12 +10,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -407,6 +409,17 @@ public final class StateStore {
     } catch (SQLException e) {
       throw failure("load instances of " + migrationId, e);
     }
+  }
+
+  /**
+   * The live instances (heartbeat within {@code instanceTimeout}) that have not yet acknowledged
+   * {@code state} with the routing {@code ready} asks for; the fleet-wide guards wait for none.
+   */
+  public List<InstanceView> laggingInstances(
+      MigrationState state, Duration instanceTimeout, Predicate<InstanceView> ready) {
+    return liveInstances(state.id(), clock.instant().minus(instanceTimeout)).stream()
+        .filter(instance -> !instance.acknowledged(state, ready))
+        .toList();
   }
 
   /** Forgets an instance that shut down cleanly, so fleet-wide guards stop waiting for it. */

@@ -10,7 +10,17 @@ import org.junit.jupiter.api.Test;
 class BatchSizerTest {
 
   // Target 500 ms, sizes between 50 and 20,000.
-  private static final BackfillSettings SETTINGS = BackfillSettings.DEFAULTS;
+  private static final BackfillSettings SETTINGS =
+      new BackfillSettings(
+          1000,
+          50,
+          20_000,
+          Duration.ofMillis(500),
+          Duration.ofMillis(50),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(30),
+          5,
+          Duration.ofMillis(200));
 
   private static int next(int current, long tookMillis) {
     return BatchSizer.next(SETTINGS, current, Duration.ofMillis(tookMillis));
@@ -28,14 +38,29 @@ class BatchSizerTest {
   }
 
   @Test
-  void aFastBatchAtMostDoublesTheSize() {
-    assertThat(next(1000, 100)).isEqualTo(2000);
-    assertThat(next(1000, 0)).isEqualTo(2000);
+  void aFastBatchGrowsTheSizeByAtMostHalf() {
+    assertThat(next(1000, 100)).isEqualTo(1500);
+    assertThat(next(1000, 0)).isEqualTo(1500);
   }
 
   @Test
-  void aSlowBatchAtMostHalvesTheSize() {
-    assertThat(next(1000, 5_000)).isEqualTo(500);
+  void aSomewhatSlowBatchAtMostHalvesTheSize() {
+    assertThat(next(1000, 900)).isEqualTo(556);
+    assertThat(next(1000, 1_000)).isEqualTo(500);
+  }
+
+  @Test
+  void aBatchFarOverTargetIsCutAtOnceToTheSizeThatMeetsIt() {
+    assertThat(next(1000, 5_000)).isEqualTo(100);
+    assertThat(next(10_000, 2_000)).isEqualTo(2500);
+  }
+
+  @Test
+  void theShippedDefaultsAimAtShortBatchesThatTheTargetBounds() {
+    BackfillSettings d = BackfillSettings.DEFAULTS;
+    assertThat(d.targetBatchTime()).isEqualTo(Duration.ofMillis(50));
+    assertThat(d.pauseBetweenBatches()).isLessThan(d.targetBatchTime());
+    assertThat(d.maxBatchSize()).isEqualTo(100_000);
   }
 
   @Test

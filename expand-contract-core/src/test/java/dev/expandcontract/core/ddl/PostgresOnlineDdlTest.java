@@ -81,7 +81,7 @@ class PostgresOnlineDdlTest {
             "pg_repack",
             dataSource,
             DatabaseType.POSTGRESQL,
-            ToolConnection.of(dataSource, "").orElseThrow(),
+            ToolConnection.of(dataSource, ""),
             DdlSettings.DEFAULTS,
             (executor, change, line) -> progress.add(line));
     TableCompaction result = repack.compact("orders");

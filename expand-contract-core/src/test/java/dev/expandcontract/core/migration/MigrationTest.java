@@ -139,8 +139,8 @@ class MigrationTest {
     assertThat(small.batchSize()).isEqualTo(10);
     assertThat(small.minBatchSize()).isEqualTo(10);
     assertThat(small.maxBatchSize()).isEqualTo(BackfillSettings.DEFAULTS.maxBatchSize());
-    BackfillSettings big = BackfillSettings.DEFAULTS.withBatchSize(50_000);
-    assertThat(big.maxBatchSize()).isEqualTo(50_000);
+    BackfillSettings big = BackfillSettings.DEFAULTS.withBatchSize(200_000);
+    assertThat(big.maxBatchSize()).isEqualTo(200_000);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.expandcontract.core.phase;
 import static dev.expandcontract.core.phase.Phase.BACKFILLED;
 import static dev.expandcontract.core.phase.Phase.BACKFILLING;
 import static dev.expandcontract.core.phase.Phase.CONTRACTED;
+import static dev.expandcontract.core.phase.Phase.CONTRACTING;
 import static dev.expandcontract.core.phase.Phase.EXPANDED;
 import static dev.expandcontract.core.phase.Phase.NEW_ONLY;
 import static dev.expandcontract.core.phase.Phase.READ_NEW;
@@ -28,7 +29,14 @@ class PhaseTest {
   void phasesAreInTheDesignedOrder() {
     assertThat(Phase.values())
         .containsExactly(
-            EXPANDED, BACKFILLING, BACKFILLED, VERIFIED, READ_NEW, NEW_ONLY, CONTRACTED);
+            EXPANDED,
+            BACKFILLING,
+            BACKFILLED,
+            VERIFIED,
+            READ_NEW,
+            NEW_ONLY,
+            CONTRACTING,
+            CONTRACTED);
   }
 
   @Test
@@ -39,13 +47,20 @@ class PhaseTest {
 
   @Test
   void newMayBeReadFromReadNewOn() {
-    assertThat(where(Phase::mayReadNew)).containsExactlyInAnyOrder(READ_NEW, NEW_ONLY, CONTRACTED);
+    assertThat(where(Phase::mayReadNew))
+        .containsExactlyInAnyOrder(READ_NEW, NEW_ONLY, CONTRACTING, CONTRACTED);
   }
 
   @Test
   void newMustBeReadOnceOldIsNoLongerWritten() {
-    assertThat(where(Phase::mustReadNew)).containsExactlyInAnyOrder(NEW_ONLY, CONTRACTED);
+    assertThat(where(Phase::mustReadNew))
+        .containsExactlyInAnyOrder(NEW_ONLY, CONTRACTING, CONTRACTED);
     assertThat(where(Phase::mustReadNew)).doesNotContainAnyElementsOf(where(Phase::writesOld));
+  }
+
+  @Test
+  void theOldSchemaMayBeGoneOnceTheContractBegan() {
+    assertThat(where(Phase::oldSchemaMayBeGone)).containsExactlyInAnyOrder(CONTRACTING, CONTRACTED);
   }
 
   @Test

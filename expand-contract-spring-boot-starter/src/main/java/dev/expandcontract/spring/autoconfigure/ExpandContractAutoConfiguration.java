@@ -2,13 +2,17 @@ package dev.expandcontract.spring.autoconfigure;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.ddl.ToolBinaries;
+import dev.expandcontract.core.ddl.ToolConnection;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.phase.MigrationCompaction;
+import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.spring.contract.ContractGate;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.ddl.DdlActivity;
@@ -169,6 +173,29 @@ public final class ExpandContractAutoConfiguration {
         // The tools run as processes and connect on their own, with the application's password.
         environment.getProperty("spring.datasource.password", ""),
         properties.ddl().executor());
+  }
+
+  /** The compact action: pg_repack of a migration's table, when its phase allows. */
+  @Bean
+  @ConditionalOnMissingBean
+  MigrationCompaction expandContractCompaction(
+      ExpandContract expandContract,
+      DataSource dataSource,
+      DdlTools tools,
+      ExpandContractProperties properties) {
+    ExpandContractProperties.Ddl ddl = properties.ddl();
+    return new MigrationCompaction(
+        expandContract.store(),
+        expandContract::migration,
+        new PgRepackCompaction(
+            tools.binaries().pgRepack(),
+            dataSource,
+            DatabaseType.detect(dataSource),
+            ToolConnection.of(dataSource, tools.password()),
+            DdlSettings.DEFAULTS
+                .withLockTimeout(ddl.lockTimeout())
+                .withMaxAttempts(ddl.maxAttempts()),
+            tools.progress()));
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.expandcontract.spring.autoconfigure;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.phase.MigrationCompaction;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
+import dev.expandcontract.spring.ddl.DdlActivity;
 import dev.expandcontract.spring.endpoint.ActionRequestValidator;
 import dev.expandcontract.spring.endpoint.ExpandContractEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,9 +32,15 @@ public final class ExpandContractEndpointAutoConfiguration {
   ExpandContractEndpoint expandContractEndpoint(
       ExpandContract expandContract,
       ObjectProvider<FlywayContractScripts> contractScripts,
-      ExpandContractProperties properties) {
+      ExpandContractProperties properties,
+      MigrationCompaction compaction,
+      DdlActivity ddlActivity) {
     return new ExpandContractEndpoint(
-        expandContract, contractScripts.getIfAvailable(), properties.endpoint().writeRole());
+        expandContract,
+        contractScripts.getIfAvailable(),
+        properties.endpoint().writeRole(),
+        compaction,
+        ddlActivity);
   }
 
   /** Names what is wrong with a malformed action body, before Spring MVC answers a bare 400. */

@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param contract how contract DDL is applied
  * @param endpoint access to the actuator endpoint when Spring Security is present
  * @param ddl how expand DDL runs, the online schema change tools, and the lint of pending scripts
+ * @param console the operator console page
  * @param migrations migrations declared in configuration, by id
  */
 @ConfigurationProperties("expand-contract")
@@ -45,10 +46,21 @@ public record ExpandContractProperties(
     @DefaultValue Contract contract,
     @DefaultValue Endpoint endpoint,
     @DefaultValue Ddl ddl,
+    @DefaultValue Console console,
     Map<String, MigrationProperties> migrations) {
 
   public ExpandContractProperties {
     migrations = migrations == null ? Map.of() : Map.copyOf(migrations);
+    if (refreshInterval.multipliedBy(3).compareTo(instanceTimeout) > 0) {
+      // An instance refuses writes after 2/3 of the timeout without a refresh: a few refreshes
+      // must fit in it, or every instance would refuse its own writes.
+      throw new IllegalArgumentException(
+          "expand-contract.instance-timeout ("
+              + instanceTimeout
+              + ") must be at least 3 times expand-contract.refresh-interval ("
+              + refreshInterval
+              + ")");
+    }
   }
 
   /**
@@ -106,6 +118,15 @@ public record ExpandContractProperties(
    *     checks it itself, whatever the application's filter chain lets through
    */
   public record Endpoint(@DefaultValue("EXPAND_CONTRACT_ADMIN") String writeRole) {}
+
+  /**
+   * @param enabled whether the operator console page is served; it needs the {@code expandcontract}
+   *     endpoint exposed on the application's own port, and is shown only to the endpoint's write
+   *     role when Spring Security is present
+   * @param path where the page is served; defaults to {@code expandcontract-console} under the
+   *     actuator base path ({@code /actuator/expandcontract-console})
+   */
+  public record Console(@DefaultValue("false") boolean enabled, String path) {}
 
   /**
    * @param guardFlyway whether the application's Flyway migrations (the expand scripts) run each

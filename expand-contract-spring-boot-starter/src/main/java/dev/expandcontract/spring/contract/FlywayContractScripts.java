@@ -19,9 +19,9 @@ import org.flywaydb.core.api.callback.Event;
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
  * history table of their own, through a guard callback that refuses them unless the migration is in
- * NEW_ONLY. Each DDL statement runs through the core's executors: it waits for its lock only
- * briefly, inside the contract gate, and is retried with jittered back-off, so it never queues the
- * application's traffic behind a long transaction.
+ * CONTRACTING (the contract action moved it there). Each DDL statement runs through the core's
+ * executors: it waits for its lock only briefly, inside the contract gate, and is retried with
+ * jittered back-off, so it never queues the application's traffic behind a long transaction.
  */
 public final class FlywayContractScripts {
 
@@ -97,7 +97,10 @@ public final class FlywayContractScripts {
     }
   }
 
-  /** Refuses contract scripts unless the migration's shared state is NEW_ONLY. */
+  /**
+   * Refuses contract scripts unless the migration's shared state is CONTRACTING, where the contract
+   * action puts it (out of reach of rollback) before its first DDL statement.
+   */
   private final class PhaseGuard implements Callback {
     private final String id;
 
@@ -118,9 +121,9 @@ public final class FlywayContractScripts {
     @Override
     public void handle(Event event, Context context) {
       Phase phase = expandContract.store().load(id).orElseThrow().phase();
-      if (phase != Phase.NEW_ONLY) {
+      if (phase != Phase.CONTRACTING) {
         throw new FlywayException(
-            "contract scripts of '" + id + "' refused: phase is " + phase + ", not NEW_ONLY");
+            "contract scripts of '" + id + "' refused: phase is " + phase + ", not CONTRACTING");
       }
     }
 

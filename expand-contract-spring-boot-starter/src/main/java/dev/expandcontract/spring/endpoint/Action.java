@@ -15,6 +15,7 @@ public enum Action {
   CONTRACT("contract"),
   ROLLBACK("rollback"),
   RETRY_POISON("retry-poison"),
+  COMPACT("compact"),
   REPAIR("repair");
 
   private final String value;

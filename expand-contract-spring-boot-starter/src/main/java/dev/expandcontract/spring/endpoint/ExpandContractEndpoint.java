@@ -1,12 +1,17 @@
 package dev.expandcontract.spring.endpoint;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.phase.MigrationCompaction;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.phase.UnknownMigrationException;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.spring.contract.FlywayContractScripts;
+import dev.expandcontract.spring.ddl.DdlActivity;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.ActionResultDescriptor;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.DdlDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.ErrorDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.MigrationsDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.VerificationDescriptor;
@@ -46,6 +51,8 @@ public class ExpandContractEndpoint {
   private final ExpandContract expandContract;
   private final Function<String, Runnable> contractDdl;
   private final String writeRole;
+  private final MigrationCompaction compaction;
+  private final DdlActivity ddlActivity;
 
   /**
    * @param writeRole role a caller needs for actions when Spring Security is present; checked here,
@@ -54,9 +61,13 @@ public class ExpandContractEndpoint {
   public ExpandContractEndpoint(
       ExpandContract expandContract,
       @Nullable FlywayContractScripts contractScripts,
-      String writeRole) {
+      String writeRole,
+      MigrationCompaction compaction,
+      DdlActivity ddlActivity) {
     this.expandContract = expandContract;
     this.writeRole = writeRole;
+    this.compaction = compaction;
+    this.ddlActivity = ddlActivity;
     this.contractDdl =
         contractScripts != null
             ? contractScripts::forMigration
@@ -69,13 +80,14 @@ public class ExpandContractEndpoint {
   @ReadOperation
   public MigrationsDescriptor migrations() {
     return new MigrationsDescriptor(
-        expandContract.statuses().stream().map(MigrationDescriptor::of).toList());
+        expandContract.statuses().stream().map(this::describe).toList(),
+        DdlDescriptor.of(ddlActivity.recent()));
   }
 
   @ReadOperation
   public WebEndpointResponse<Object> migration(@Selector String id) {
     try {
-      return new WebEndpointResponse<>(MigrationDescriptor.of(expandContract.status(id)));
+      return new WebEndpointResponse<>(describe(expandContract.status(id)));
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
     } catch (RuntimeException e) {
@@ -120,11 +132,12 @@ public class ExpandContractEndpoint {
         case CONTRACT -> control.contract(id, actor, contractDdl.apply(id));
         case ROLLBACK -> control.rollback(id, actor);
         case RETRY_POISON -> control.retryPoison(id, actor);
+        case COMPACT -> compaction.compact(id, actor);
         case REPAIR -> report = control.repair(id, actor).after();
       }
       return new WebEndpointResponse<>(
           new ActionResultDescriptor(
-              MigrationDescriptor.of(expandContract.status(id)),
+              describe(expandContract.status(id)),
               report == null ? null : VerificationDescriptor.of(report)));
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
@@ -155,10 +168,24 @@ public class ExpandContractEndpoint {
         state);
   }
 
+  private MigrationDescriptor describe(MigrationStatus status) {
+    Migration migration = expandContract.migration(status.id());
+    return MigrationDescriptor.of(
+        status,
+        DdlDescriptor.of(
+            ddlActivity.recent().stream()
+                .filter(
+                    e ->
+                        e.table().equals(migration.oldTable())
+                            || e.table().equals(migration.newTable()))
+                .toList(),
+            compaction.last(status.id()).orElse(null)));
+  }
+
   /** The state to show beside an error, if it can still be read. */
   private @Nullable MigrationDescriptor currentState(String id) {
     try {
-      return MigrationDescriptor.of(expandContract.status(id));
+      return describe(expandContract.status(id));
     } catch (RuntimeException e) {
       return null;
     }

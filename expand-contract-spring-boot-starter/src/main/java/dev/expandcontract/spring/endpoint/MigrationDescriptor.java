@@ -4,6 +4,7 @@ import dev.expandcontract.core.MigrationStatus;
 import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.spring.endpoint.ActionDescriptors.DdlDescriptor;
 import java.time.Instant;
 import java.util.List;
 
@@ -31,9 +32,10 @@ public record MigrationDescriptor(
     String waitingFor,
     List<LeaseDescriptor> leases,
     List<TransitionDescriptor> transitions,
-    List<InstanceDescriptor> instances) {
+    List<InstanceDescriptor> instances,
+    DdlDescriptor ddl) {
 
-  static MigrationDescriptor of(MigrationStatus s) {
+  static MigrationDescriptor of(MigrationStatus s, DdlDescriptor ddl) {
     return new MigrationDescriptor(
         s.id(),
         s.kind().name().toLowerCase(),
@@ -57,7 +59,8 @@ public record MigrationDescriptor(
         s.chunks().waitingFor(),
         s.chunks().leased().stream().map(LeaseDescriptor::of).toList(),
         s.recentTransitions().stream().map(TransitionDescriptor::of).toList(),
-        s.liveInstances().stream().map(InstanceDescriptor::of).toList());
+        s.liveInstances().stream().map(InstanceDescriptor::of).toList(),
+        ddl);
   }
 
   /** One chunk of the backfill, leased now. */

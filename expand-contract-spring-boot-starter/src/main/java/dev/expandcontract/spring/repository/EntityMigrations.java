@@ -134,14 +134,10 @@ public final class EntityMigrations {
         .collect(Collectors.toList());
   }
 
-  /** Every migrated field's value, migration by migration. */
-  List<Object> allValues(Object entity) {
-    List<Object> all = new ArrayList<>();
-    for (List<Field> fields : fieldsByMigration.values()) {
-      for (Field field : fields) {
-        all.add(ReflectionUtils.getField(field, entity));
-      }
-    }
+  /** Every migrated field's value, by migration. */
+  Map<String, List<Object>> allValues(Object entity) {
+    Map<String, List<Object>> all = new LinkedHashMap<>();
+    fieldsByMigration.keySet().forEach(id -> all.put(id, values(id, entity)));
     return all;
   }
 

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class LoadedValues {
 
-  private final Map<Object, List<Object>> values = new IdentityHashMap<>();
+  private final Map<Object, Map<String, List<Object>>> values = new IdentityHashMap<>();
   private final Map<Object, Object> hydrated = new IdentityHashMap<>();
   private final Set<Object> filledAhead = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -51,7 +51,7 @@ final class LoadedValues {
   }
 
   /** The instance now holds what the database holds for it (loaded, or just written). */
-  void remember(Object instance, List<Object> current) {
+  void remember(Object instance, Map<String, List<Object>> current) {
     values.put(instance, current);
   }
 
@@ -72,8 +72,15 @@ final class LoadedValues {
     filledAhead.clear();
   }
 
-  /** True unless the instance holds exactly the values last loaded or written. */
-  boolean changed(Object instance, List<Object> current) {
-    return !Objects.equals(values.get(instance), current);
+  /**
+   * The migrations whose values the instance changed since they were last loaded or written: only
+   * those need a write, as plain JPA writes nothing for an unchanged entity.
+   */
+  List<String> changed(Object instance, Map<String, List<Object>> current) {
+    Map<String, List<Object>> before = values.getOrDefault(instance, Map.of());
+    return current.entrySet().stream()
+        .filter(e -> !Objects.equals(before.get(e.getKey()), e.getValue()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 }

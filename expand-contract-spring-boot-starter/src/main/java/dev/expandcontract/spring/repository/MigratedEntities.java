@@ -5,6 +5,7 @@ import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.MigrationState;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -96,11 +97,15 @@ public final class MigratedEntities {
     }
   }
 
-  /** Fills the migrated fields of loaded entities (by key): per migration, per key, old or new. */
+  /**
+   * Fills the migrated fields of loaded entities (by key): per migration, per key, old or new. The
+   * old values of migrations that read the same keys from the same row come from one statement.
+   */
   void fill(Connection connection, EntityMigrations entity, Map<Object, Object> byKey)
       throws SQLException {
     ExpandContract core = expandContract.get();
     FlagRouter router = core.router();
+    Map<String, List<Object>> readingOld = new LinkedHashMap<>();
     for (String id : entity.migrationIds()) {
       MigrationState state = core.state(id);
       List<Object> fromNew = new ArrayList<>();
@@ -115,17 +120,37 @@ public final class MigratedEntities {
           byKey,
           fromNew,
           fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
-      assign(
-          entity,
-          id,
-          byKey,
-          fromOld,
-          fromOld.isEmpty() ? Map.of() : rows.readOld(connection, fromOld));
+      if (!fromOld.isEmpty()) {
+        readingOld.put(id, fromOld);
+      }
       record(core.listener(), id, fromNew.size(), fromOld.size());
       if (!fromOld.isEmpty() && router.shadowRead(state)) {
         shadowReads.get().compare(rows, fromOld);
       }
     }
+    for (List<String> together : sharingOldReads(core, readingOld)) {
+      List<Object> keys = readingOld.get(together.get(0));
+      Map<String, Map<Object, List<Object>>> values =
+          MigratedRows.readOld(connection, together.stream().map(core::rows).toList(), keys);
+      together.forEach(id -> assign(entity, id, byKey, keys, values.get(id)));
+    }
+  }
+
+  /** Groups the migrations that read the same keys from the same old row. */
+  private static List<List<String>> sharingOldReads(
+      ExpandContract core, Map<String, List<Object>> readingOld) {
+    List<List<String>> groups = new ArrayList<>();
+    for (Map.Entry<String, List<Object>> migration : readingOld.entrySet()) {
+      MigrationSql sql = core.rows(migration.getKey()).sql();
+      groups.stream()
+          .filter(group -> readingOld.get(group.get(0)).equals(migration.getValue()))
+          .filter(group -> core.rows(group.get(0)).sql().sharesOldRowWith(sql))
+          .findFirst()
+          .ifPresentOrElse(
+              group -> group.add(migration.getKey()),
+              () -> groups.add(new ArrayList<>(List.of(migration.getKey()))));
+    }
+    return groups;
   }
 
   private static void assign(
@@ -150,12 +175,17 @@ public final class MigratedEntities {
     }
   }
 
-  /** Dual-writes an entity's migrated fields after the application wrote its row. */
-  void write(Connection connection, EntityMigrations entity, Object key, Object instance)
+  /** Dual-writes these migrations' fields of an entity after the application wrote its row. */
+  void write(
+      Connection connection,
+      EntityMigrations entity,
+      Collection<String> migrationIds,
+      Object key,
+      Object instance)
       throws SQLException {
     ExpandContract core = expandContract.get();
-    for (String id : entity.migrationIds()) {
-      boolean writeOld = core.router().writeOld(core.state(id));
+    for (String id : migrationIds) {
+      boolean writeOld = core.router().writeOld(core.writableState(id));
       core.rows(id).write(connection, key, entity.values(id, instance), writeOld);
     }
   }
@@ -171,6 +201,7 @@ public final class MigratedEntities {
       throws SQLException {
     ExpandContract core = expandContract.get();
     for (String id : entity.migrationIds()) {
+      core.writableState(id);
       core.rows(id).delete(connection, keys);
     }
   }

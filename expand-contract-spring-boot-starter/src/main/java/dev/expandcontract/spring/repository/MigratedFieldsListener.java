@@ -114,7 +114,10 @@ final class MigratedFieldsListener
     Object instance = event.getEntity();
     SharedSessionContractImplementor session = event.getSession();
     session.getJdbcCoordinator().executeBatch(); // the old row first
-    run(session, connection -> entities.write(connection, entity, event.getId(), instance));
+    run(
+        session,
+        connection ->
+            entities.write(connection, entity, entity.migrationIds(), event.getId(), instance));
     entities.loaded(session).remember(instance, entity.allValues(instance));
   }
 
@@ -148,8 +151,10 @@ final class MigratedFieldsListener
     EntityMigrations entity = migrations.get();
     Object instance = event.getEntity();
     LoadedValues loaded = entities.loaded(event.getSession());
-    List<Object> values = entity.allValues(instance);
-    if (!loaded.isRemembered(instance) || !loaded.changed(instance, values)) {
+    Map<String, List<Object>> values = entity.allValues(instance);
+    List<String> changed =
+        loaded.isRemembered(instance) ? loaded.changed(instance, values) : List.of();
+    if (changed.isEmpty()) {
       return;
     }
     if (entry.getPersister().isVersioned()) {
@@ -157,7 +162,7 @@ final class MigratedFieldsListener
     }
     run(
         event.getSession(),
-        connection -> entities.write(connection, entity, entry.getId(), instance));
+        connection -> entities.write(connection, entity, changed, entry.getId(), instance));
     loaded.remember(instance, values);
   }
 

@@ -51,6 +51,9 @@ public final class BackfillScheduler implements SmartLifecycle {
     scheduler.setAwaitTerminationSeconds(60);
     scheduler.initialize();
     running = true;
+    // Before the web server serves: the first heartbeat makes this instance count in the fleet
+    // guards before it writes anything.
+    refresh();
     refresh = scheduler.scheduleWithFixedDelay(this::refresh, refreshInterval);
     if (runBatches) {
       for (Migration migration : expandContract.migrations()) {
@@ -79,7 +82,7 @@ public final class BackfillScheduler implements SmartLifecycle {
     Duration next = pollInterval;
     try {
       BatchOutcome outcome = expandContract.backfill().runBatch(migration.id(), worker);
-      if (outcome == BatchOutcome.COPIED) {
+      if (outcome.moreWorkNow()) {
         next = migration.backfill().pauseBetweenBatches();
       }
     } catch (InterruptedException e) {
@@ -120,7 +123,9 @@ public final class BackfillScheduler implements SmartLifecycle {
 
   @Override
   public int getPhase() {
-    // Stop before the DataSource and web server go away, start after everything else.
-    return DEFAULT_PHASE - 1024;
+    // Start before the web server serves and stop after it stopped serving (graceful shutdown
+    // included): the heartbeat is withdrawn only once no request can write any more, and before
+    // the DataSource goes away with the beans.
+    return DEFAULT_PHASE - 4096;
   }
 }

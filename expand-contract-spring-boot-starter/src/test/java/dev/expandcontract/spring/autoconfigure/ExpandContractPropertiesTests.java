@@ -1,6 +1,7 @@
 package dev.expandcontract.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.migration.BackfillSettings;
@@ -26,6 +27,21 @@ class ExpandContractPropertiesTests {
     assertThat(defaults.backfill().workers()).isEqualTo(ExpandContract.DEFAULT_BACKFILL_WORKERS);
     assertThat(defaults.backfill().claimLease()).isEqualTo(ExpandContract.DEFAULT_CLAIM_LEASE);
     assertThat(defaults.backfill().chunkRows()).isEqualTo(ExpandContract.DEFAULT_CHUNK_ROWS);
+  }
+
+  @Test
+  void anInstanceTimeoutThatFitsTooFewRefreshesIsRefusedNamingBothProperties() {
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.of(
+                    "expand-contract.refresh-interval", "15s",
+                    "expand-contract.instance-timeout", "30s")));
+
+    assertThatThrownBy(() -> binder.bindOrCreate("expand-contract", ExpandContractProperties.class))
+        .rootCause()
+        .hasMessageContaining("expand-contract.instance-timeout (PT30S)")
+        .hasMessageContaining("3 times expand-contract.refresh-interval (PT15S)");
   }
 
   @Test

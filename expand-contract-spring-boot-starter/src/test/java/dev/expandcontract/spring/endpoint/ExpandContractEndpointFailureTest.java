@@ -2,9 +2,18 @@ package dev.expandcontract.spring.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.ddl.DdlProgress;
+import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.phase.MigrationCompaction;
+import dev.expandcontract.core.sql.DatabaseType;
+import dev.expandcontract.spring.ddl.DdlActivity;
 import dev.expandcontract.spring.observe.ItemsDatabase;
 import java.security.Principal;
+import java.time.Clock;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -16,7 +25,21 @@ class ExpandContractEndpointFailureTest {
   private final ItemsDatabase db =
       new ItemsDatabase("endpoint_failure", ExpandContractListener.NO_OP);
   private final ExpandContractEndpoint endpoint =
-      new ExpandContractEndpoint(db.expandContract, null, "ADMIN");
+      new ExpandContractEndpoint(
+          db.expandContract,
+          null,
+          "ADMIN",
+          new MigrationCompaction(
+              db.expandContract.store(),
+              db.expandContract::migration,
+              new PgRepackCompaction(
+                  "pg_repack",
+                  db.dataSource,
+                  DatabaseType.H2,
+                  Optional.empty(),
+                  DdlSettings.DEFAULTS,
+                  DdlProgress.NO_OP)),
+          new DdlActivity(Clock.systemUTC()));
 
   /** An authenticated caller with the write role. */
   private static final SecurityContext OPERATOR =
@@ -56,6 +79,17 @@ class ExpandContractEndpointFailureTest {
   void aGuardRefusalStays409() {
     WebEndpointResponse<Object> action = endpoint.act(OPERATOR, ItemsDatabase.ID, "contract", null);
     assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
+  }
+
+  @Test
+  void compactOnADatabasePgRepackDoesNotServeIs409NamingWhy() throws Exception {
+    db.expandContract.control().startBackfill(ItemsDatabase.ID, "test");
+    while (db.expandContract.backfill().runBatch(ItemsDatabase.ID) == BatchOutcome.COPIED) {}
+
+    WebEndpointResponse<Object> action = endpoint.act(OPERATOR, ItemsDatabase.ID, "compact", null);
+
+    assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
+    assertThat(reason(action)).contains("pg_repack serves PostgreSQL only, this database is H2");
   }
 
   private static String reason(WebEndpointResponse<Object> response) {

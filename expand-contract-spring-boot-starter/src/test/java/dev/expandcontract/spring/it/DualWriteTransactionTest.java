@@ -99,6 +99,27 @@ abstract class DualWriteTransactionTest extends ItSupport {
   }
 
   @Test
+  void anUpdateWritesOnlyTheMigrationsWhoseFieldsChanged() {
+    Customer saved =
+        customers.save(
+            new Customer("only-email", "Eve@Example.COM", "Ash St 5", "Springfield", "33333"));
+    // Rows a writer bypassing the application left in new: an update of the email alone must not
+    // touch them, as plain JPA writes nothing of an unchanged attribute.
+    jdbc.update(
+        "update customer_addresses set city = 'untouched' where customer_id = ?", saved.getId());
+    Customer loaded = customers.findById(saved.getId()).orElseThrow();
+    loaded.setEmail("Eve.New@Example.COM");
+
+    customers.save(loaded);
+
+    assertThat(emailColumns(saved.getId()))
+        .containsEntry("email_normalized", "eve.new@example.com");
+    assertThat(addressRow(saved.getId()))
+        .singleElement()
+        .satisfies(row -> assertThat(row).containsEntry("city", "untouched"));
+  }
+
+  @Test
   void rollbackOfAnUpdateKeepsTheCommittedValues() {
     Customer saved =
         customers.save(

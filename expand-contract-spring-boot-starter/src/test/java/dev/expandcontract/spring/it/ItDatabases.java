@@ -4,12 +4,13 @@ import dev.expandcontract.test.TestDatabase;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Points the test application at a fresh database of its own. */
-final class ItDatabases {
+public final class ItDatabases {
 
   private ItDatabases() {}
 
   /** Recreates {@code name} (prefixed with EC_TEST_DB_PREFIX) empty and registers it. */
-  static void register(DynamicPropertyRegistry registry, TestDatabase database, String name) {
+  public static void register(
+      DynamicPropertyRegistry registry, TestDatabase database, String name) {
     database.create(name).close(); // fails loudly when the server is unreachable
     registry.add("spring.datasource.url", () -> database.jdbcUrl(name));
     registry.add("spring.datasource.username", database::username);
