@@ -9,6 +9,7 @@ import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
+import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
@@ -181,6 +182,48 @@ abstract class AbstractVerifierTest {
         .hasMessageContaining("42 (differs)");
     assertThat(ec.status(ADDRESS).phase()).isEqualTo(Phase.BACKFILLED);
     assertThat(ec.status(ADDRESS).verifyMismatches()).isEqualTo(1);
+  }
+
+  @Test
+  void repairRecopiesDriftAndRowsAboveTheUpperKeyThenVerificationPasses() throws Exception {
+    ExpandContract ec =
+        ExpandContract.builder(dataSource)
+            .migration(email())
+            .tablePrefix(Customers.STATE_PREFIX)
+            .verifyBatchSize(40)
+            .build();
+    ec.control().startBackfill(EMAIL, "test");
+    // A seeder bypassing the application inserts old-only rows above the fixed upper key.
+    TestSql.execute(
+        dataSource,
+        "INSERT INTO customers (id, name, email, street, city, zip)"
+            + " VALUES (301, 'Seeded', 'New.One@Example.COM', 'S', 'T', '1'),"
+            + " (302, 'Seeded', 'New.Two@Example.COM', 'S', 'T', '1')");
+    while (ec.backfill().runBatch(EMAIL) != BatchOutcome.FINISHED) {
+      assertThat(ec.status(EMAIL).phase()).isEqualTo(Phase.BACKFILLING);
+    }
+    // And a script changes old behind the application's back.
+    TestSql.execute(dataSource, "UPDATE customers SET email = 'Someone@Else.org' WHERE id = 42");
+    assertThatThrownBy(() -> ec.control().verify(EMAIL, "operator"))
+        .isInstanceOf(TransitionRefusedException.class)
+        .hasMessageContaining("3 mismatches");
+
+    RepairReport repair = ec.control().repair(EMAIL, "operator");
+
+    assertThat(repair.repaired()).isEqualTo(3);
+    assertThat(repair.after().mismatches()).as(repair.after().summary()).isZero();
+    assertThat(repair.after().rowsChecked()).isEqualTo(ROWS + 2);
+    MigrationStatus status = ec.status(EMAIL);
+    assertThat(status.phase()).isEqualTo(Phase.BACKFILLED);
+    assertThat(status.verifyMismatches()).isZero();
+    assertThat(status.recentTransitions())
+        .anySatisfy(
+            t -> {
+              assertThat(t.actor()).isEqualTo("operator");
+              assertThat(t.reason()).startsWith("repair: re-copied 3 key(s)");
+            });
+    assertThat(ec.control().verify(EMAIL, "operator").mismatches()).isZero();
+    assertThat(ec.status(EMAIL).phase()).isEqualTo(Phase.VERIFIED);
   }
 
   @Test

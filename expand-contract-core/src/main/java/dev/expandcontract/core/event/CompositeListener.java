@@ -1,6 +1,7 @@
 package dev.expandcontract.core.event;
 
 import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +79,11 @@ final class CompositeListener implements ExpandContractListener {
   @Override
   public void verified(VerificationReport report) {
     each(l -> l.verified(report));
+  }
+
+  @Override
+  public void repaired(RepairReport report) {
+    each(l -> l.repaired(report));
   }
 
   @Override

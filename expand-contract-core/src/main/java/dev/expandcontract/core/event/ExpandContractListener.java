@@ -1,6 +1,7 @@
 package dev.expandcontract.core.event;
 
 import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,9 @@ public interface ExpandContractListener {
   default void transitionRefused(String migrationId, String action, String reason) {}
 
   default void verified(VerificationReport report) {}
+
+  /** A repair re-copied the keys verification found mismatching; {@code after} is what is left. */
+  default void repaired(RepairReport report) {}
 
   /** A flag was set outside what the phase allows; the phase's decision was used instead. */
   default void flagOverridden(String migrationId, String flag, String reason) {}

@@ -10,12 +10,14 @@ import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PoisonRows.PoisonRow;
 import dev.expandcontract.core.store.StateStore;
+import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.core.verify.Verifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -163,25 +165,14 @@ public final class MigrationControl {
       throw refuse(id, "retry-poison", "nothing to retry after " + describe(state));
     }
     MigrationSql sql = sql(id);
-    BackfillSettings settings = sql.migration().backfill();
     for (PoisonRow row : store.poison().all(id)) {
       Object key = sql.keyType().parse(row.key());
       try {
         Jdbc.inTransaction(
             dataSource,
             connection -> {
-              for (String statement : sql.dialect().lockTimeout(settings.lockTimeout())) {
-                Jdbc.update(connection, statement);
-              }
-              try (PreparedStatement copy = connection.prepareStatement(sql.copyKey())) {
-                sql.keyType().bind(copy, 1, key);
-                copy.executeUpdate();
-                store.poison().remove(connection, id, row.key());
-              } finally {
-                for (String statement : sql.dialect().resetLockTimeout()) {
-                  Jdbc.update(connection, statement);
-                }
-              }
+              copyKey(connection, sql, key);
+              store.poison().remove(connection, id, row.key());
               return null;
             });
       } catch (SQLException e) {
@@ -193,6 +184,64 @@ public final class MigrationControl {
       }
     }
     return store.poison().all(id);
+  }
+
+  /**
+   * Re-copies every key the verifier finds mismatching (drift from writers that bypass the
+   * application, including rows above the backfill's upper key that never reached new), each in its
+   * own transaction, then verifies again. The history records how many keys were re-copied; the
+   * phase does not move (verify does that).
+   */
+  public RepairReport repair(String id, String actor) {
+    MigrationState state = load(id);
+    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
+    if (!allowed.contains(state.phase()) || state.resyncOld()) {
+      throw refuse(
+          id,
+          "repair",
+          "repair needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
+              + describe(state));
+    }
+    MigrationSql sql = sql(id);
+    List<Object> mismatched = new ArrayList<>();
+    verifier.verify(sql, mismatched::add);
+    for (Object key : mismatched) {
+      try {
+        Jdbc.inTransaction(
+            dataSource,
+            connection -> {
+              copyKey(connection, sql, key);
+              return null;
+            });
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "repair of '" + id + "' could not copy key " + key + ": " + e.getMessage(), e);
+      }
+    }
+    VerificationReport after = verifier.verify(sql);
+    store.recordVerification(id, after.mismatches(), String.join(", ", after.sampleKeys()));
+    RepairReport report = new RepairReport(id, mismatched.size(), after);
+    listener.repaired(report);
+    listener.verified(after);
+    apply(state, "repair", state.phase(), state.readPercent(), Map.of(), actor, report.summary());
+    return report;
+  }
+
+  /** Copies one key old to new on {@code connection}, waiting for its row lock at most briefly. */
+  private static void copyKey(Connection connection, MigrationSql sql, Object key)
+      throws SQLException {
+    BackfillSettings settings = sql.migration().backfill();
+    for (String statement : sql.dialect().lockTimeout(settings.lockTimeout())) {
+      Jdbc.update(connection, statement);
+    }
+    try (PreparedStatement copy = connection.prepareStatement(sql.copyKey())) {
+      sql.keyType().bind(copy, 1, key);
+      copy.executeUpdate();
+    } finally {
+      for (String statement : sql.dialect().resetLockTimeout()) {
+        Jdbc.update(connection, statement);
+      }
+    }
   }
 
   /** Sets the share of keys read from the new schema (sticky per key). */

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -34,8 +35,16 @@ public final class Verifier {
   }
 
   public VerificationReport verify(MigrationSql sql) {
+    return verify(sql, key -> {});
+  }
+
+  /**
+   * Verifies and hands every key whose new row differs from transform(old), or is missing, to
+   * {@code mismatched} (keys only in new are counted, not handed over: old has nothing to copy).
+   */
+  public VerificationReport verify(MigrationSql sql, Consumer<Object> mismatched) {
     long started = clock.millis();
-    Scan scan = new Scan();
+    Scan scan = new Scan(mismatched);
     try (Connection connection = dataSource.getConnection()) {
       connection.setReadOnly(true);
       Object end = KeyRange.end(connection, sql, sql.maxKeyOfBoth());
@@ -45,10 +54,24 @@ public final class Verifier {
         KeyRange range = KeyRange.next(connection, sql, lower, end, batchSize);
         scan.rowsChecked += range.rows();
         scan.mismatched +=
-            collect(connection, sql, sql.mismatchedKeys(range.hasLower()), range, scan, "differs");
+            collect(
+                connection,
+                sql,
+                sql.mismatchedKeys(range.hasLower()),
+                range,
+                scan,
+                "differs",
+                true);
         if (sql.migration().kind() == MigrationKind.TABLE) {
           scan.extra +=
-              collect(connection, sql, sql.extraKeys(range.hasLower()), range, scan, "only in new");
+              collect(
+                  connection,
+                  sql,
+                  sql.extraKeys(range.hasLower()),
+                  range,
+                  scan,
+                  "only in new",
+                  false);
         }
         lower = range.upper();
         last = range.last();
@@ -68,7 +91,13 @@ public final class Verifier {
   }
 
   private long collect(
-      Connection connection, MigrationSql sql, String query, KeyRange range, Scan scan, String what)
+      Connection connection,
+      MigrationSql sql,
+      String query,
+      KeyRange range,
+      Scan scan,
+      String what,
+      boolean handOver)
       throws SQLException {
     KeyType keyType = sql.keyType();
     long found = 0;
@@ -77,8 +106,12 @@ public final class Verifier {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           found++;
+          Object key = keyType.read(rs, 1);
           if (scan.sample.size() < sampleSize) {
-            scan.sample.add(keyType.read(rs, 1) + " (" + what + ")");
+            scan.sample.add(key + " (" + what + ")");
+          }
+          if (handOver) {
+            scan.mismatchedKeys.accept(key);
           }
         }
       }
@@ -87,9 +120,14 @@ public final class Verifier {
   }
 
   private static final class Scan {
+    final Consumer<Object> mismatchedKeys;
     long rowsChecked;
     long mismatched;
     long extra;
     final List<String> sample = new ArrayList<>();
+
+    Scan(Consumer<Object> mismatchedKeys) {
+      this.mismatchedKeys = mismatchedKeys;
+    }
   }
 }

@@ -15,7 +15,8 @@ public enum Action {
   CONTRACT("contract"),
   ROLLBACK("rollback"),
   RETRY_POISON("retry-poison"),
-  COMPACT("compact");
+  COMPACT("compact"),
+  REPAIR("repair");
 
   private final String value;
 

@@ -133,6 +133,7 @@ public class ExpandContractEndpoint {
         case ROLLBACK -> control.rollback(id, actor);
         case RETRY_POISON -> control.retryPoison(id, actor);
         case COMPACT -> compaction.compact(id, actor);
+        case REPAIR -> report = control.repair(id, actor).after();
       }
       return new WebEndpointResponse<>(
           new ActionResultDescriptor(

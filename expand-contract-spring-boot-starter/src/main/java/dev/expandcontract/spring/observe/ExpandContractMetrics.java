@@ -6,6 +6,7 @@ import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.PhaseTransition;
+import dev.expandcontract.core.verify.RepairReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -188,6 +189,12 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
   }
 
   @Override
+  public void repaired(RepairReport report) {
+    safely(
+        "repaired", () -> meters(report.migrationId()).repairedKeys.increment(report.repaired()));
+  }
+
+  @Override
   public void shadowMismatch(String migrationId, Object key) {
     safely("shadowMismatch", () -> meters(migrationId).shadowMismatches.increment());
   }
@@ -268,6 +275,7 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
     private final Timer batchDuration;
     private final Counter poisonRows;
     private final Counter shadowMismatches;
+    private final Counter repairedKeys;
     private final Counter readsOld;
     private final Counter readsNew;
     private final Timer dualWrite;
@@ -293,6 +301,10 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
               "Rows the backfill set aside because their transform fails");
       shadowMismatches =
           counter("expandcontract.shadow.mismatches", "Shadow reads where old and new differed");
+      repairedKeys =
+          counter(
+              "expandcontract.repair.keys",
+              "Keys a repair re-copied because verification found them mismatching");
       readsOld = reads("old");
       readsNew = reads("new");
       dualWrite =
