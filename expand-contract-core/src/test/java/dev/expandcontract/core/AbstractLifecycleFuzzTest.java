@@ -69,7 +69,7 @@ abstract class AbstractLifecycleFuzzTest {
   private static final String EMAIL = Customers.EMAIL;
   private static final Long SEED = Long.getLong("ec.lifecycle.seed");
   private static final long FIRST_SEED = Long.getLong("ec.lifecycle.firstSeed", 1);
-  private static final int SEEDS = Integer.getInteger("ec.lifecycle.seeds", 16);
+  private static final int SEEDS = Integer.getInteger("ec.lifecycle.seeds", 8);
   private static final int STEPS = Integer.getInteger("ec.lifecycle.steps", 400);
 
   private static final int SEEDED_ROWS = 30;
