@@ -517,15 +517,12 @@ public final class ExpandContract {
      * database that has none yet (nothing has run).
      */
     private Map<String, Phase> storedPhases(SqlDialect dialect) {
-      try {
-        Map<String, Phase> phases = new LinkedHashMap<>();
-        new StateStore(dataSource, dialect, clock, tablePrefix)
-            .loadAll()
-            .forEach(state -> phases.put(state.id(), state.phase()));
-        return phases;
-      } catch (IllegalStateException e) {
-        return Map.of(); // no state table yet: every migration is judged as declared
+      StateStore store = new StateStore(dataSource, dialect, clock, tablePrefix);
+      Map<String, Phase> phases = new LinkedHashMap<>();
+      if (store.stateTableExists()) {
+        store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
       }
+      return phases;
     }
 
     private static String removableDeclaration(MigrationSql sql) {

@@ -6,6 +6,7 @@ import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.SqlDialect;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -80,6 +82,31 @@ public final class StateStore {
 
   public Clock clock() {
     return clock;
+  }
+
+  /**
+   * True when the migration state table exists, asked of the catalog rather than by a failing query
+   * (which drivers log as an error on a first start).
+   */
+  public boolean stateTableExists() {
+    try (Connection connection = dataSource.getConnection()) {
+      DatabaseMetaData meta = connection.getMetaData();
+      for (String name :
+          List.of(
+              migrationTable,
+              migrationTable.toUpperCase(Locale.ROOT),
+              migrationTable.toLowerCase(Locale.ROOT))) {
+        try (ResultSet tables =
+            meta.getTables(connection.getCatalog(), connection.getSchema(), name, null)) {
+          if (tables.next()) {
+            return true;
+          }
+        }
+      }
+      return false;
+    } catch (SQLException e) {
+      throw failure("look up " + migrationTable, e);
+    }
   }
 
   /** Creates the state tables if absent; safe when several instances start at once. */
