@@ -54,6 +54,7 @@ class ExpandContractMetricsTest {
             "expandcontract.phase",
             "expandcontract.read.percent",
             "expandcontract.verify.mismatches",
+            "expandcontract.repair.keys",
             "expandcontract.shadow.mismatches",
             "expandcontract.dualwrite.duration",
             "expandcontract.reads",
@@ -63,6 +64,7 @@ class ExpandContractMetricsTest {
     assertThat(rows("backfill")).isZero();
     assertThat(rows("resync")).isZero();
     assertThat(counter("expandcontract.backfill.poison.rows")).isZero();
+    assertThat(counter("expandcontract.repair.keys")).isZero();
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
     assertPhase(Phase.EXPANDED);
