@@ -118,15 +118,7 @@ public final class MigrationControl {
    * refuses; in later phases it reports drift (e.g. from writers bypassing the application).
    */
   public VerificationReport verify(String id, String actor) {
-    MigrationState state = load(id);
-    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
-    if (!allowed.contains(state.phase()) || state.resyncOld()) {
-      throw refuse(
-          id,
-          "verify",
-          "verification needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
-              + describe(state));
-    }
+    MigrationState state = requireCompleteNewSchema(id, "verify", "verification");
     List<PoisonRow> poison = store.poison().all(id);
     if (!poison.isEmpty()) {
       // Their transform fails, so new cannot equal transform(old) there: no VERIFIED before they
@@ -193,15 +185,7 @@ public final class MigrationControl {
    * phase does not move (verify does that).
    */
   public RepairReport repair(String id, String actor) {
-    MigrationState state = load(id);
-    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
-    if (!allowed.contains(state.phase()) || state.resyncOld()) {
-      throw refuse(
-          id,
-          "repair",
-          "repair needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
-              + describe(state));
-    }
+    MigrationState state = requireCompleteNewSchema(id, "repair", "repair");
     MigrationSql sql = sql(id);
     List<Object> mismatched = new ArrayList<>();
     verifier.verify(sql, mismatched::add);
@@ -475,6 +459,21 @@ public final class MigrationControl {
     }
     store.transitions(state.id(), 1).forEach(listener::phaseChanged);
     return load(state.id());
+  }
+
+  /** The state, if new is complete (BACKFILLED, VERIFIED or READ_NEW, not re-syncing old). */
+  private MigrationState requireCompleteNewSchema(String id, String action, String what) {
+    MigrationState state = load(id);
+    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
+    if (!allowed.contains(state.phase()) || state.resyncOld()) {
+      throw refuse(
+          id,
+          action,
+          what
+              + " needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
+              + describe(state));
+    }
+    return state;
   }
 
   private MigrationState require(String id, String action, Phase... allowed) {
