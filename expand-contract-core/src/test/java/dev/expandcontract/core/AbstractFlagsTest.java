@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.ff4j.FF4j;
@@ -276,6 +278,106 @@ abstract class AbstractFlagsTest {
     Feature readNew = console.getFeatureStore().read(READ_NEW);
     assertThat(readNew.isEnable()).as("read-new brought up to the state").isTrue();
     assertThat(readNew.getFlippingStrategy().getInitParams()).containsEntry("percent", "100");
+  }
+
+  // ---- several instances write and read the same flags at once -----------------------------
+
+  /** Each instance refreshes this many times in a thread of its own, all at once. */
+  private static final int CONCURRENT_REFRESHES = 150;
+
+  @Test
+  void instancesWritingBackTheSameFlagsAtOnceDoNotFailEachOthersRefresh() throws Exception {
+    List<ExpandContract> fleet =
+        List.of(
+            instance("a", pool, cachedFf4j(pool, 1)),
+            instance("b", pool, cachedFf4j(pool, 1)),
+            instance("c", pool, cachedFf4j(pool, 1)));
+    driveTo(fleet.get(0), Phase.READ_NEW, 100);
+    fleet.forEach(ExpandContract::refresh);
+
+    // An operator keeps turning read-new off: every instance writes it back, at the same time.
+    List<Throwable> failures =
+        refreshingAtOnce(fleet, () -> console.getFeatureStore().disable(READ_NEW));
+
+    assertThat(failures).as("refreshes that failed").isEmpty();
+    fleet.get(0).refresh();
+    assertThat(console.getFeatureStore().read(READ_NEW).isEnable())
+        .as("read-new written back")
+        .isTrue();
+  }
+
+  @Test
+  void flagsCaughtHalfWrittenByAnotherInstanceAreNeitherReportedNorAFailure() throws Exception {
+    ExpandContract mover = instance("mover", pool, cachedFf4j(pool, 1));
+    List<ExpandContract> fleet =
+        List.of(instance("b", pool, cachedFf4j(pool, 1)), instance("c", pool, cachedFf4j(pool, 1)));
+    driveTo(mover, Phase.READ_NEW, 1);
+    fleet.forEach(ExpandContract::refresh);
+
+    // The mover ramps reads up: each step writes four features that b and c read meanwhile.
+    int[] percent = {1};
+    List<Throwable> failures =
+        refreshingAtOnce(
+            fleet, () -> mover.control().readNew(EMAIL, 1 + percent[0]++ % 99, "test"));
+
+    assertThat(failures).as("refreshes that failed").isEmpty();
+    assertThat(overrides)
+        .as("contradictions reported while nobody but the library wrote")
+        .isEmpty();
+  }
+
+  @Test
+  void aFlagReplacedWithoutItsStateVersionIsReportedOnceTwoRefreshesFindItSo() {
+    ExpandContract a = instance("a", pool, cachedFf4j(pool, 1));
+    driveTo(a, Phase.READ_NEW, 100);
+    a.refresh();
+
+    // The console replaces read-new with a feature of its own: off, and no state version.
+    console.getFeatureStore().delete(READ_NEW);
+    console.getFeatureStore().create(new Feature(READ_NEW, false));
+    a.refresh();
+    assertThat(overrides).as("reported after one refresh (it may be another writer's)").isEmpty();
+    a.refresh();
+
+    assertThat(overrides).containsExactly("a:read-new");
+    assertThat(console.getFeatureStore().read(READ_NEW).isEnable())
+        .as("read-new written back")
+        .isTrue();
+    assertThat(keysReadingNew(a)).isEqualTo(ROWS);
+  }
+
+  /**
+   * Runs {@link #CONCURRENT_REFRESHES} refreshes of every instance, each instance in a thread of
+   * its own, while this thread repeats {@code meanwhile}; answers what the refreshes threw.
+   */
+  private static List<Throwable> refreshingAtOnce(List<ExpandContract> fleet, Runnable meanwhile)
+      throws Exception {
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(fleet.size());
+    List<CompletableFuture<Void>> refreshing =
+        fleet.stream()
+            .map(
+                ec ->
+                    CompletableFuture.runAsync(
+                        () -> {
+                          for (int i = 0; i < CONCURRENT_REFRESHES; i++) {
+                            try {
+                              ec.refresh();
+                            } catch (RuntimeException e) {
+                              failures.add(e);
+                            }
+                          }
+                        },
+                        threads))
+            .toList();
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(refreshing.toArray(CompletableFuture[]::new));
+    while (!all.isDone()) {
+      meanwhile.run();
+    }
+    all.get(30, TimeUnit.SECONDS);
+    threads.shutdown();
+    return failures;
   }
 
   // ---- writing the phase's flags repairs the store, not just the cache -----------------------

@@ -1,16 +1,22 @@
 package dev.expandcontract.core.flags;
 
 import dev.expandcontract.core.store.MigrationState;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.ff4j.FF4j;
 import org.ff4j.cache.FF4jCacheProxy;
 import org.ff4j.core.Feature;
 import org.ff4j.core.FeatureStore;
 import org.ff4j.core.FlippingExecutionContext;
 import org.ff4j.core.FlippingStrategy;
+import org.ff4j.exception.FeatureAccessException;
 import org.ff4j.exception.FeatureAlreadyExistException;
+import org.ff4j.exception.FeatureNotFoundException;
 import org.ff4j.property.Property;
 import org.ff4j.property.PropertyLong;
 import org.ff4j.strategy.AbstractFlipStrategy;
@@ -26,6 +32,10 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
 
   static final String GROUP = "expand-contract";
   static final String STATE_VERSION = "expand-contract-state-version";
+
+  /** SQLSTATE class 23, which PostgreSQL and MariaDB both use for a duplicate key. */
+  private static final String INTEGRITY_CONSTRAINT_VIOLATION = "23";
+
   private final FF4j ff4j;
 
   public Ff4jMigrationFlags(FF4j ff4j) {
@@ -59,16 +69,17 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
     if (readNew == null || writeOld == null || shadowRead == null) {
       return Optional.empty();
     }
-    Long version = stateVersion(readNew);
-    boolean sameVersion =
-        Objects.equals(version, stateVersion(writeOld))
-            && Objects.equals(version, stateVersion(shadowRead));
+    List<Long> versions =
+        Stream.of(readNew, writeOld, shadowRead).map(Ff4jMigrationFlags::stateVersion).toList();
+    boolean allVersioned = versions.stream().allMatch(Objects::nonNull);
+    List<Long> known = versions.stream().filter(Objects::nonNull).toList();
     return Optional.of(
         new FlagValues(
             readPercent(readNew),
             writeOld.isEnable(),
             shadowRead.isEnable(),
-            sameVersion ? version : null));
+            allVersioned ? Collections.min(known) : null,
+            known.isEmpty() ? null : Collections.max(known)));
   }
 
   /** The store itself: a cache in front of it may hold what another instance already changed. */
@@ -79,7 +90,11 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
 
   private Feature read(String uid) {
     FeatureStore store = store();
-    return store.exist(uid) ? store.read(uid) : null;
+    try {
+      return store.exist(uid) ? store.read(uid) : null;
+    } catch (FeatureNotFoundException e) {
+      return null; // deleted between the two calls
+    }
   }
 
   private void save(String uid, boolean enabled, AbstractFlipStrategy strategy, long version) {
@@ -94,9 +109,31 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
         // Through FF4j's store, so that a cache in front of it drops its copy too.
         ff4j.getFeatureStore().update(wanted);
       }
-    } catch (FeatureAlreadyExistException e) {
-      // Another instance created it meanwhile; the next refresh compares it with the state.
+    } catch (FeatureAlreadyExistException | FeatureNotFoundException e) {
+      // Another instance created or replaced it meanwhile; the next refresh compares it again.
+    } catch (FeatureAccessException e) {
+      if (!byAnotherWriter(e)) {
+        throw e;
+      }
     }
+  }
+
+  /**
+   * True when FF4j's store failed on a key another instance inserted at the same moment: its update
+   * deletes a feature's properties and inserts them again, outside any transaction, so two
+   * instances writing the same flags back collide on the primary key. The other writer wrote the
+   * same state's flags, or a newer state's; the next refresh compares the result with the state
+   * again.
+   */
+  private static boolean byAnotherWriter(FeatureAccessException e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith(INTEGRITY_CONSTRAINT_VIOLATION)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean same(Feature stored, Feature wanted) {

@@ -23,6 +23,9 @@ public final class FlagRouter {
   private final ExpandContractListener listener;
   private final Map<String, FlagValues> loaded = new ConcurrentHashMap<>();
 
+  /** Flags found without a state version on the last refresh, per migration. */
+  private final Map<String, FlagValues> unversioned = new ConcurrentHashMap<>();
+
   public FlagRouter(MigrationFlags flags, ExpandContractListener listener) {
     this.flags = flags;
     this.listener = listener;
@@ -73,8 +76,10 @@ public final class FlagRouter {
   /**
    * Loads a migration's flags from the flag store (the refresh loop, never a request). Flags that
    * contradict the state they were written for are reported and written back; flags written for an
-   * older state (the instance that moved it has not written them yet, or died first) are written
-   * back silently; flags written for a newer state mean this instance lags and are left alone.
+   * older state (another instance is writing them, or died first) are written back silently; flags
+   * written for a newer state mean this instance lags and are left alone. A flag carrying no state
+   * version was written outside the library, or is being rewritten by another instance at this
+   * moment: it is acted on once two refreshes in a row find the same flags.
    */
   public void refreshFlags(MigrationState state) {
     FlagValues stored = flags.load(state.id()).orElse(null);
@@ -82,18 +87,23 @@ public final class FlagRouter {
       apply(state);
       return;
     }
-    Long writtenFor = stored.stateVersion();
-    if (writtenFor != null && writtenFor > state.version()) {
+    Long newest = stored.newestVersion();
+    if (newest != null && newest > state.version()) {
       loaded.put(state.id(), stored);
       return;
     }
+    Long oldest = stored.oldestVersion();
+    if (oldest == null && !stored.equals(unversioned.put(state.id(), stored))) {
+      return;
+    }
+    unversioned.remove(state.id());
     List<FlagValues.Contradiction> contradictions = stored.contradictions(state);
-    boolean written = writtenFor != null && writtenFor == state.version();
-    if (contradictions.isEmpty() && written) {
+    boolean current = oldest != null && oldest == state.version();
+    if (contradictions.isEmpty() && current) {
       loaded.put(state.id(), stored);
       return;
     }
-    if (writtenFor == null || written) {
+    if (oldest == null || current) {
       contradictions.forEach(c -> overridden(state, c));
     }
     apply(state);

@@ -9,10 +9,13 @@ import java.util.List;
  *
  * @param readPercent share of keys the read-new flag sends to new (0 when it is off); -1 when its
  *     strategy is not one the library sets, so the share is unknown
- * @param stateVersion the state version the flags were last written for; null when unknown (a flag
- *     created or replaced outside the library)
+ * @param oldestVersion the oldest state version among those the flags were written for; null when a
+ *     flag carries none (created or replaced outside the library, or caught while FF4j rewrites its
+ *     properties)
+ * @param newestVersion the newest state version a flag was written for; null when none carries one
  */
-public record FlagValues(int readPercent, boolean writeOld, boolean shadowRead, Long stateVersion) {
+public record FlagValues(
+    int readPercent, boolean writeOld, boolean shadowRead, Long oldestVersion, Long newestVersion) {
 
   /** A flag that contradicts the state, and why. */
   public record Contradiction(String flag, String reason) {}
@@ -23,6 +26,7 @@ public record FlagValues(int readPercent, boolean writeOld, boolean shadowRead, 
         FlagRouter.readPercent(state),
         state.phase().writesOld(),
         state.phase().allowsShadowReads(),
+        state.version(),
         state.version());
   }
 
