@@ -16,10 +16,12 @@ import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.UnknownMigrationException;
 import dev.expandcontract.core.sql.DatabaseType;
+import dev.expandcontract.core.sql.MigrationSchema;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.sql.SchemaValidator;
 import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.OldColumnTypes.OldColumn;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.store.StateStore;
 import dev.expandcontract.core.verify.Verifier;
@@ -537,8 +539,13 @@ public final class ExpandContract {
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
-        if (!sql.schema().oldColumnTypes().isEmpty()) {
-          expandContract.store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
+        MigrationSchema schema = sql.schema();
+        if (!schema.oldColumnTypes().isEmpty()) {
+          List<OldColumn> columns = new ArrayList<>();
+          for (int i = 0; i < schema.oldColumns().size(); i++) {
+            columns.add(new OldColumn(schema.oldColumns().get(i), schema.oldColumnTypes().get(i)));
+          }
+          expandContract.store.oldColumnTypes().remember(m.id(), columns);
         }
       }
       expandContract.stateSeenAt = started;
@@ -546,6 +553,17 @@ public final class ExpandContract {
           .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
           .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
+    }
+
+    /** Validates a contracted migration with the old columns recorded while they existed. */
+    private MigrationSql validateContracted(
+        SchemaValidator validator, Connection connection, Migration migration, SqlDialect dialect) {
+      List<OldColumn> recorded = store(dialect).oldColumnTypes().recalled(migration.id());
+      return validator.validateContracted(
+          connection,
+          migration,
+          recorded.stream().map(OldColumn::name).toList(),
+          recorded.stream().map(OldColumn::type).toList());
     }
 
     /** Creates the library's missing tables, or (when it may not) names them and the script. */
@@ -613,10 +631,7 @@ public final class ExpandContract {
             validated.put(
                 migration.id(),
                 phase != null && phase.oldSchemaMayBeGone()
-                    ? validator.validateContracted(
-                        connection,
-                        migration,
-                        store(dialect).oldColumnTypes().recalled(migration.id()))
+                    ? validateContracted(validator, connection, migration, dialect)
                     : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());

@@ -1,12 +1,16 @@
 package dev.expandcontract.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
+import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.sql.ColumnType;
+import dev.expandcontract.core.store.OldColumnTypes.OldColumn;
 import dev.expandcontract.test.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -73,7 +77,10 @@ abstract class AbstractReviewValueFormsTest {
       TestSql.update(
           dataSource, "INSERT INTO rvw_people (id, email) VALUES (?, ?)", id, "P" + id + "@X.IO");
       TestSql.update(
-          dataSource, "INSERT INTO rvw_orders (id, amount) VALUES (?, ?)", id, new BigDecimal(id + ".50"));
+          dataSource,
+          "INSERT INTO rvw_orders (id, amount) VALUES (?, ?)",
+          id,
+          new BigDecimal(id + ".50"));
     }
   }
 
@@ -214,10 +221,10 @@ abstract class AbstractReviewValueFormsTest {
                 .using("lower(email)")
                 .reverse("email_normalized")
                 .build());
-    List<ColumnType> types =
+    List<OldColumn> types =
         List.of(
-            new ColumnType(Types.VARCHAR, "varchar", 10, null),
-            new ColumnType(Types.VARCHAR, "varchar", 20, null));
+            new OldColumn("email", new ColumnType(Types.VARCHAR, "varchar", 10, null)),
+            new OldColumn("region", new ColumnType(Types.VARCHAR, "varchar", 20, null)));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 40; round++) {
@@ -243,44 +250,75 @@ abstract class AbstractReviewValueFormsTest {
       pool.shutdownNow();
     }
   }
+
   /**
    * A field typed for the old column (Long price_cents; BIGINT holds it, so the form is OLD) is
    * filled from new when the key reads new (MigratedEntities.fill assigns readNew's values whatever
    * the form): it then holds 12 (price 12.00 as a Long), a new-form value. A save that changes only
    * the sibling field (currency) writes every field of the migration as old-form values: old
-   * price_cents becomes 12 and new price transform(12) = 0.12. Both schemas lose the price.
-   * Here the starter's two steps are done by hand: readNew, the starter's exact conversion to the
+   * price_cents becomes 12 and new price transform(12) = 0.12. Both schemas lose the price. Here
+   * the starter's two steps are done by hand: readNew, the starter's exact conversion to the
    * field's type (longValueExact), write(OLD).
    */
   @Test
   void aFieldOfOldFormReadFromNewAndSavedWithASiblingChangeKeepsItsValue() throws Exception {
-    ExpandContract ec =
-        start(
-            Migration.column(ID)
-                .table("rvw_prices")
-                .key("id")
-                .map("price_cents")
-                .to("price")
-                .using("CAST(price_cents / 100.0 AS DECIMAL(10,2))")
-                .map("currency")
-                .to("currency_code")
-                .using("upper(currency)")
-                .build());
-    ec.control().startBackfill(ID, "test");
-    while (ec.backfill().runBatch(ID) == BatchOutcome.COPIED) {}
-    assertThat(ec.control().verify(ID, "test").mismatches()).isZero();
+    ExpandContract ec = start(prices(true));
+    toVerified(ec);
     ec.control().readNew(ID, 100, "test");
     ec.refresh();
 
     try (Connection connection = dataSource.getConnection()) {
-      List<Object> fromNew = ec.rows(ID).readNew(connection, List.of(1L)).get(1L);
+      List<Object> fromNew = ec.rows(ID).readNew(connection, List.of(1L), ValueForm.OLD).get(1L);
       Long priceCentsField = new BigDecimal(fromNew.get(0).toString()).longValueExact();
       // The application changes the currency only; the state still writes old.
       ec.rows(ID).write(connection, 1L, List.of(priceCentsField, "usd"), ValueForm.OLD, true);
     }
 
-    assertThat(TestSql.rows(dataSource, "SELECT price_cents FROM rvw_prices WHERE id = 1").get(0).get(0))
+    assertThat(
+            TestSql.rows(dataSource, "SELECT price_cents FROM rvw_prices WHERE id = 1")
+                .get(0)
+                .get(0))
         .asString()
         .isEqualTo("1200");
+  }
+
+  /**
+   * Without a reverse, a value read from new would reach an old-typed field as it is; read-new
+   * refuses unless the transform maps new values to themselves, which cents to dollars does not.
+   */
+  @Test
+  void readNewRefusesWhenAValueReadFromNewCouldNotBeSavedBack() throws Exception {
+    ExpandContract ec = start(prices(false));
+    toVerified(ec);
+
+    assertThatThrownBy(() -> ec.control().readNew(ID, 10, "test"))
+        .isInstanceOf(TransitionRefusedException.class)
+        .hasMessageContaining("reads from new could not be saved back")
+        .hasMessageContaining("new column 'price' has no reverse");
+    assertThat(ec.store().load(ID).orElseThrow().phase()).isEqualTo(Phase.VERIFIED);
+  }
+
+  private static Migration prices(boolean reverse) {
+    Migration.ColumnBuilder builder =
+        Migration.column(ID)
+            .table("rvw_prices")
+            .key("id")
+            .map("price_cents")
+            .to("price")
+            .using("CAST(price_cents / 100.0 AS DECIMAL(10,2))");
+    if (reverse) {
+      builder.reverse("CAST(price * 100 AS DECIMAL(12,0))");
+    }
+    builder.map("currency").to("currency_code").using("upper(currency)");
+    if (reverse) {
+      builder.reverse("lower(currency_code)");
+    }
+    return builder.build();
+  }
+
+  private static void toVerified(ExpandContract ec) throws InterruptedException {
+    ec.control().startBackfill(ID, "test");
+    while (ec.backfill().runBatch(ID) == BatchOutcome.COPIED) {}
+    assertThat(ec.control().verify(ID, "test").mismatches()).isZero();
   }
 }

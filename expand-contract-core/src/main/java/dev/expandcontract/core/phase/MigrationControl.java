@@ -37,7 +37,7 @@ import javax.sql.DataSource;
  */
 public final class MigrationControl {
 
-  /** Rows on which {@link #stopOldWrites} proves the new-only write path. */
+  /** Rows on which read-new and stop-old-writes prove the write paths they switch to. */
   private static final int WRITE_PATH_SAMPLE_ROWS = 100;
 
   private final OperationObserver observer;
@@ -261,6 +261,13 @@ public final class MigrationControl {
     if (state.phase() == Phase.READ_NEW && state.readPercent() == percent) {
       return state; // already there: a repeated request records no transition
     }
+    if (percent > 0) {
+      writePathProblem(id, MigratedRows::oldFormReadProblem)
+          .ifPresent(
+              problem -> {
+                throw refuse(id, "read-new", "reads from new could not be saved back: " + problem);
+              });
+    }
     Map<String, Object> changes = new HashMap<>();
     boolean full = percent == 100;
     Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
@@ -300,7 +307,7 @@ public final class MigrationControl {
               + soakTime.toSeconds()
               + "s");
     }
-    newOnlyWriteProblem(id)
+    writePathProblem(id, MigratedRows::newOnlyWriteProblem)
         .ifPresent(
             problem -> {
               throw refuse(
@@ -313,13 +320,35 @@ public final class MigrationControl {
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
 
-  private Optional<String> newOnlyWriteProblem(String id) {
+  /** One of {@link MigratedRows}' proofs of a write path, on a sample of rows. */
+  private interface WritePathProof {
+    Optional<String> problem(MigratedRows rows, Connection connection, int sampleRows)
+        throws SQLException;
+  }
+
+  /**
+   * Runs a proof in one read-only REPEATABLE READ transaction: its reads of the sample and their
+   * comparisons see one snapshot, so a dual write committing between them is not a mismatch.
+   */
+  private Optional<String> writePathProblem(String id, WritePathProof proof) {
     try (Connection connection = dataSource.getConnection()) {
-      return new MigratedRows(migrations.get(id), listener, observer)
-          .newOnlyWriteProblem(connection, WRITE_PATH_SAMPLE_ROWS);
+      boolean autoCommit = connection.getAutoCommit();
+      int isolation = connection.getTransactionIsolation();
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        return proof.problem(
+            new MigratedRows(migrations.get(id), listener, observer),
+            connection,
+            WRITE_PATH_SAMPLE_ROWS);
+      } finally {
+        connection.rollback();
+        connection.setTransactionIsolation(isolation);
+        connection.setAutoCommit(autoCommit);
+      }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot check the new-only write path of '" + id + "': " + e.getMessage(), e);
+          "cannot check the write path of '" + id + "': " + e.getMessage(), e);
     }
   }
 

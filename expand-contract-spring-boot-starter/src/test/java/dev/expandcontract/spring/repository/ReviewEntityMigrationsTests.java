@@ -68,7 +68,10 @@ class ReviewEntityMigrationsTests {
                 KeyType.LONG),
             DatabaseType.POSTGRESQL.dialect());
 
-    assertThat(EntityMigrations.of(Order.class, id -> Optional.of(sql)).orElseThrow().form("order-money"))
+    assertThat(
+            EntityMigrations.of(Order.class, id -> Optional.of(sql))
+                .orElseThrow()
+                .form("order-money"))
         .isEqualTo(ValueForm.NEW);
   }
 }
