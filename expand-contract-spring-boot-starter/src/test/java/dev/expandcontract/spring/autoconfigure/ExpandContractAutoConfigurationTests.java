@@ -8,6 +8,7 @@ import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.endpoint.ExpandContractEndpoint;
 import dev.expandcontract.spring.event.BackfillBatchFailedEvent;
 import dev.expandcontract.spring.event.MigrationPhaseChangedEvent;
@@ -159,6 +160,47 @@ class ExpandContractAutoConfigurationTests {
               assertThat(events.failures).isNotEmpty();
               assertThat(events.failures.get(0).getMigrationId()).isEqualTo("item-email");
             });
+  }
+
+  @Test
+  void aMigrationsContractExecutorIsCheckedAtStartUpNamingTheProperty() {
+    ApplicationContextRunner items = runner.withUserConfiguration(ItemsMigration.class);
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=native")
+        .run(context -> assertThat(context).hasSingleBean(FlywayContractScripts.class));
+    items
+        .withPropertyValues(
+            "expand-contract.ddl.migration-executors.item-email=pt-online-schema-change")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email is"
+                            + " 'pt-online-schema-change', not a DDL executor; one of native,"
+                            + " pt-osc, gh-ost, pg-osc"));
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-emial=native")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-emial names no declared"
+                            + " migration; declared: [item-email]"));
+    // H2's URL names no host the tools could connect to: only native can run there.
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc:")
+                    .hasMessageContaining("'pt-osc' is not one of [native]"));
   }
 
   @Configuration(proxyBeanMethods = false)
