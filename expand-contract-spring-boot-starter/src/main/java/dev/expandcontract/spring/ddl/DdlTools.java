@@ -32,15 +32,24 @@ public record DdlTools(
     migrationExecutors = Map.copyOf(migrationExecutors);
   }
 
-  /** The executors for DDL on this data source, waiting for locks as the settings say. */
+  /**
+   * The executors for DDL on this data source, waiting for locks as the settings say.
+   *
+   * @throws IllegalStateException naming the property when the default executor cannot run here
+   */
   public DdlExecutors executors(DataSource dataSource, DdlSettings settings, DdlWindow window) {
-    return DdlExecutors.standard(
-        DatabaseType.detect(dataSource),
-        ToolConnection.of(dataSource, password),
-        settings,
-        window,
-        progress,
-        binaries,
-        defaultExecutor);
+    try {
+      return DdlExecutors.standard(
+          DatabaseType.detect(dataSource),
+          ToolConnection.of(dataSource, password),
+          settings,
+          window,
+          progress,
+          binaries,
+          defaultExecutor);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "expand-contract.ddl.executor=" + defaultExecutor + ": " + e.getMessage());
+    }
   }
 }

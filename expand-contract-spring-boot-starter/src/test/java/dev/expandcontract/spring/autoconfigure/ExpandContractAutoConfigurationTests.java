@@ -203,6 +203,39 @@ class ExpandContractAutoConfigurationTests {
                     .hasMessageContaining("'pt-osc' is not one of [native]"));
   }
 
+  @Test
+  void aDefaultExecutorThatCannotRunHereStopsStartUpNamingTheProperty() {
+    runner
+        .withPropertyValues("expand-contract.ddl.executor=gh-ost")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith("expand-contract.ddl.executor=gh-ost: ")
+                    .hasMessageContaining("'gh-ost' is not one of [native]"));
+  }
+
+  @Test
+  void aMigrationsContractExecutorThatCannotServeTheDatabaseStopsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ExpandContractAutoConfiguration.class))
+        .withPropertyValues(
+            "expand-contract.flags.store=in-memory",
+            "expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .withBean(DataSource.class, () -> TestDatabase.POSTGRES.create("autoconfig_executors"))
+        .withUserConfiguration(ItemsMigration.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc: default DDL"
+                            + " executor 'pt-osc': pt-osc runs on MYSQL only, this database is"
+                            + " POSTGRESQL"));
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class ItemsMigration {
     @Bean
