@@ -187,7 +187,8 @@ public final class ExpandContractAutoConfiguration {
         activity,
         // The tools run as processes and connect on their own, with the application's password.
         environment.getProperty("spring.datasource.password", ""),
-        properties.ddl().executor());
+        properties.ddl().executor(),
+        properties.ddl().migrationExecutors());
   }
 
   /** The compact action: pg_repack of a migration's table, when its phase allows. */

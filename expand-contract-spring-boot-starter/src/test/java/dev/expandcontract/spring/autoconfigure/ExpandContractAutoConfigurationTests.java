@@ -9,6 +9,7 @@ import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.endpoint.ExpandContractEndpoint;
 import dev.expandcontract.spring.event.BackfillBatchFailedEvent;
 import dev.expandcontract.spring.event.MigrationPhaseChangedEvent;
@@ -230,6 +231,80 @@ class ExpandContractAutoConfigurationTests {
               assertThat(events.failures).isNotEmpty();
               assertThat(events.failures.get(0).getMigrationId()).isEqualTo("item-email");
             });
+  }
+
+  @Test
+  void aMigrationsContractExecutorIsCheckedAtStartUpNamingTheProperty() {
+    ApplicationContextRunner items = runner.withUserConfiguration(ItemsMigration.class);
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=native")
+        .run(context -> assertThat(context).hasSingleBean(FlywayContractScripts.class));
+    items
+        .withPropertyValues(
+            "expand-contract.ddl.migration-executors.item-email=pt-online-schema-change")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email is"
+                            + " 'pt-online-schema-change', not a DDL executor; one of native,"
+                            + " pt-osc, gh-ost, pg-osc"));
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-emial=native")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-emial names no declared"
+                            + " migration; declared: [item-email]"));
+    // H2's URL names no host the tools could connect to: only native can run there.
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc:")
+                    .hasMessageContaining("'pt-osc' is not one of [native]"));
+  }
+
+  @Test
+  void aDefaultExecutorThatCannotRunHereStopsStartUpNamingTheProperty() {
+    runner
+        .withPropertyValues("expand-contract.ddl.executor=gh-ost")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith("expand-contract.ddl.executor=gh-ost: ")
+                    .hasMessageContaining("'gh-ost' is not one of [native]"));
+  }
+
+  @Test
+  void aMigrationsContractExecutorThatCannotServeTheDatabaseStopsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ExpandContractAutoConfiguration.class))
+        .withPropertyValues(
+            "expand-contract.flags.store=in-memory",
+            "expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .withBean(DataSource.class, () -> TestDatabase.POSTGRES.create("autoconfig_executors"))
+        .withUserConfiguration(ItemsMigration.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc: default DDL"
+                            + " executor 'pt-osc': pt-osc runs on MYSQL only, this database is"
+                            + " POSTGRESQL"));
   }
 
   @Configuration(proxyBeanMethods = false)
