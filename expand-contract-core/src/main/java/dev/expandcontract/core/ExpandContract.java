@@ -504,6 +504,9 @@ public final class ExpandContract {
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
+        if (!sql.schema().oldColumnTypes().isEmpty()) {
+          expandContract.store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
+        }
       }
       expandContract.stateSeenAt = started;
       validated.keySet().stream()
@@ -517,12 +520,18 @@ public final class ExpandContract {
      * database that has none yet (nothing has run).
      */
     private Map<String, Phase> storedPhases(SqlDialect dialect) {
-      StateStore store = new StateStore(dataSource, dialect, clock, tablePrefix);
+      StateStore store = store(dialect);
       Map<String, Phase> phases = new LinkedHashMap<>();
       if (store.stateTableExists()) {
+        // The tables a newer release of the library added, before anything reads them.
+        store.createTablesIfAbsent();
         store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
       }
       return phases;
+    }
+
+    private StateStore store(SqlDialect dialect) {
+      return new StateStore(dataSource, dialect, clock, tablePrefix);
     }
 
     private static String removableDeclaration(MigrationSql sql) {
@@ -553,7 +562,10 @@ public final class ExpandContract {
             validated.put(
                 migration.id(),
                 phase != null && phase.oldSchemaMayBeGone()
-                    ? validator.validateContracted(connection, migration)
+                    ? validator.validateContracted(
+                        connection,
+                        migration,
+                        store(dialect).oldColumnTypes().recalled(migration.id()))
                     : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
