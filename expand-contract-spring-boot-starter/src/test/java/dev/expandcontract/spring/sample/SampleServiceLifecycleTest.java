@@ -15,6 +15,7 @@ import dev.expandcontract.spring.sample.migrating.SampleApplication;
 import dev.expandcontract.spring.sample.migrating.SampleMigrations;
 import dev.expandcontract.spring.sample.migrating.Shipment;
 import dev.expandcontract.spring.sample.migrating.ShipmentRepository;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -58,8 +59,9 @@ abstract class SampleServiceLifecycleTest {
   private static final Logger log = LoggerFactory.getLogger(SampleServiceLifecycleTest.class);
 
   static final String CUSTOMER_REF = SampleMigrations.CUSTOMER_REF;
+  static final String AMOUNT = SampleMigrations.AMOUNT;
   static final String CARRIER = SampleMigrations.CARRIER;
-  private static final List<String> MIGRATIONS = List.of(CUSTOMER_REF, CARRIER);
+  private static final List<String> MIGRATIONS = List.of(CUSTOMER_REF, AMOUNT, CARRIER);
   private static final int THREADS = 3;
   private static final int LEGACY_ORDERS = 600;
   private static final int LEGACY_SHIPMENTS = 400;
@@ -113,16 +115,18 @@ abstract class SampleServiceLifecycleTest {
         .as("failed calls of %s: %s", traffic.operations(), traffic.problems())
         .isZero();
     assertThat(traffic.anomalies()).as("wrong reads: %s", traffic.problems()).isZero();
-    assertThat(columns("orders")).contains("customer_ref").doesNotContain("cust_ref");
+    assertThat(columns("orders"))
+        .contains("customer_ref", "amount")
+        .doesNotContain("cust_ref", "amount_text");
     assertThat(columns("shipments")).contains("carrier_code").doesNotContain("carrier");
 
-    Map<Long, String> customerRefs = expectedCustomerRefs(traffic);
+    Map<Long, SampleTraffic.OrderValues> orderValues = Map.copyOf(traffic.orders);
     Map<UUID, String> carrierCodes = expectedCarrierCodes(traffic);
-    assertReadBack("customer refs", customerRefs, customerRefsIn(orders, customerRefs));
+    assertReadBack("orders", orderValues, orderValuesIn(orders, orderValues));
     assertReadBack("carrier codes", carrierCodes, carrierCodesIn(shipments, carrierCodes));
 
-    assertTheSameBuildRestartsAndServes(customerRefs, carrierCodes, output);
-    assertTheCleanupBuildServes(customerRefs, carrierCodes);
+    assertTheSameBuildRestartsAndServes(orderValues, carrierCodes, output);
+    assertTheCleanupBuildServes(orderValues, carrierCodes);
   }
 
   /**
@@ -130,18 +134,21 @@ abstract class SampleServiceLifecycleTest {
    * unchanged: it starts on the new schema alone, says the declarations can go, and serves.
    */
   private void assertTheSameBuildRestartsAndServes(
-      Map<Long, String> customerRefs, Map<UUID, String> carrierCodes, CapturedOutput output) {
+      Map<Long, SampleTraffic.OrderValues> orderValues,
+      Map<UUID, String> carrierCodes,
+      CapturedOutput output) {
     try (ConfigurableApplicationContext restarted =
         new SpringApplicationBuilder(SampleApplication.class)
             .profiles(environment.getActiveProfiles())
             .run(database().arguments(environment))) {
       PurchaseOrderRepository orders = restarted.getBean(PurchaseOrderRepository.class);
       ShipmentRepository shipments = restarted.getBean(ShipmentRepository.class);
-      assertReadBack("customer refs", customerRefs, customerRefsIn(orders, customerRefs));
+      assertReadBack("orders", orderValues, orderValuesIn(orders, orderValues));
       assertReadBack("carrier codes", carrierCodes, carrierCodesIn(shipments, carrierCodes));
 
-      PurchaseOrder order = orders.save(new PurchaseOrder("r", "C-r"));
-      assertThat(orders.findById(order.getId()).orElseThrow().getCustomerRef()).isEqualTo("C-r");
+      PurchaseOrder order = orders.save(new PurchaseOrder("r", "C-r", new BigDecimal("1.25")));
+      assertThat(SampleTraffic.values(orders.findById(order.getId()).orElseThrow()))
+          .isEqualTo(new SampleTraffic.OrderValues("C-r", new BigDecimal("1.25")));
       UUID shipment = UUID.randomUUID();
       shipments.save(new Shipment(shipment, "R", "dhl"));
       assertThat(shipments.findById(shipment).orElseThrow().getCarrier()).isEqualTo("DHL");
@@ -160,7 +167,7 @@ abstract class SampleServiceLifecycleTest {
 
   /** The release after: no declarations, the new columns mapped directly, the same database. */
   private void assertTheCleanupBuildServes(
-      Map<Long, String> customerRefs, Map<UUID, String> carrierCodes) {
+      Map<Long, SampleTraffic.OrderValues> orderValues, Map<UUID, String> carrierCodes) {
     try (ConfigurableApplicationContext cleanup =
         new SpringApplicationBuilder(CleanupApplication.class)
             .run(database().arguments(environment))) {
@@ -168,11 +175,14 @@ abstract class SampleServiceLifecycleTest {
           cleanup.getBean(dev.expandcontract.spring.sample.cleanup.PurchaseOrderRepository.class);
       var shipments =
           cleanup.getBean(dev.expandcontract.spring.sample.cleanup.ShipmentRepository.class);
-      Map<Long, String> readRefs = new HashMap<>();
+      Map<Long, SampleTraffic.OrderValues> read = new HashMap<>();
       orders
-          .findAllById(customerRefs.keySet())
-          .forEach(o -> readRefs.put(o.getId(), o.getCustomerRef()));
-      assertReadBack("customer refs", customerRefs, readRefs);
+          .findAllById(orderValues.keySet())
+          .forEach(
+              o ->
+                  read.put(
+                      o.getId(), new SampleTraffic.OrderValues(o.getCustomerRef(), o.getAmount())));
+      assertReadBack("orders", orderValues, read);
       Map<UUID, String> readCodes = new HashMap<>();
       shipments
           .findAllById(carrierCodes.keySet())
@@ -180,8 +190,11 @@ abstract class SampleServiceLifecycleTest {
       assertReadBack("carrier codes", carrierCodes, readCodes);
 
       var order =
-          orders.save(new dev.expandcontract.spring.sample.cleanup.PurchaseOrder("c", "C-c"));
-      assertThat(orders.findById(order.getId()).orElseThrow().getCustomerRef()).isEqualTo("C-c");
+          orders.save(
+              new dev.expandcontract.spring.sample.cleanup.PurchaseOrder(
+                  "c", "C-c", new BigDecimal("2.50")));
+      assertThat(orders.findById(order.getId()).orElseThrow().getAmount())
+          .isEqualTo(new BigDecimal("2.50"));
       UUID shipment = UUID.randomUUID();
       shipments.save(new dev.expandcontract.spring.sample.cleanup.Shipment(shipment, "C", "UPS"));
       assertThat(shipments.findById(shipment).orElseThrow().getCarrier()).isEqualTo("UPS");
@@ -192,13 +205,19 @@ abstract class SampleServiceLifecycleTest {
   private void seedThePreviousReleasesRows(SampleTraffic traffic) {
     List<Object[]> legacyOrders = new ArrayList<>();
     for (int i = 0; i < LEGACY_ORDERS; i++) {
-      legacyOrders.add(new Object[] {"legacy " + i, "L-" + i});
+      // amounts as the previous release wrote them: whole, one or two decimals
+      String amount = i + (i % 3 == 0 ? "" : i % 3 == 1 ? ".5" : ".25");
+      legacyOrders.add(new Object[] {"legacy " + i, "L-" + i, amount});
     }
-    jdbc.batchUpdate("insert into orders (item, cust_ref) values (?, ?)", legacyOrders);
+    jdbc.batchUpdate(
+        "insert into orders (item, cust_ref, amount_text) values (?, ?, ?)", legacyOrders);
     jdbc.query(
-        "select id, cust_ref from orders",
+        "select id, cust_ref, amount_text from orders",
         (ResultSet rs) -> {
-          traffic.orders.put(rs.getLong(1), new SampleTraffic.OrderValues(rs.getString(2)));
+          traffic.orders.put(
+              rs.getLong(1),
+              new SampleTraffic.OrderValues(
+                  rs.getString(2), SampleMigrations.amount(rs.getString(3))));
         });
     List<Object[]> legacyShipments = new ArrayList<>();
     for (int i = 0; i < LEGACY_SHIPMENTS; i++) {
@@ -211,21 +230,18 @@ abstract class SampleServiceLifecycleTest {
         "insert into shipments (id, tracking, carrier) values (?, ?, ?)", legacyShipments);
   }
 
-  private static Map<Long, String> expectedCustomerRefs(SampleTraffic traffic) {
-    return traffic.orders.entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().customerRef()));
-  }
-
   private static Map<UUID, String> expectedCarrierCodes(SampleTraffic traffic) {
     return traffic.carriers.entrySet().stream()
         .collect(
             Collectors.toMap(Map.Entry::getKey, e -> SampleMigrations.carrierCode(e.getValue())));
   }
 
-  private static Map<Long, String> customerRefsIn(
-      PurchaseOrderRepository repository, Map<Long, String> expected) {
-    Map<Long, String> read = new HashMap<>();
-    repository.findAllById(expected.keySet()).forEach(o -> read.put(o.getId(), o.getCustomerRef()));
+  private static Map<Long, SampleTraffic.OrderValues> orderValuesIn(
+      PurchaseOrderRepository repository, Map<Long, SampleTraffic.OrderValues> expected) {
+    Map<Long, SampleTraffic.OrderValues> read = new HashMap<>();
+    repository
+        .findAllById(expected.keySet())
+        .forEach(o -> read.put(o.getId(), SampleTraffic.values(o)));
     return read;
   }
 

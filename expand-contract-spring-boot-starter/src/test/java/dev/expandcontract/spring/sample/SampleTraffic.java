@@ -6,6 +6,7 @@ import dev.expandcontract.spring.sample.migrating.PurchaseOrderRepository;
 import dev.expandcontract.spring.sample.migrating.SampleMigrations;
 import dev.expandcontract.spring.sample.migrating.Shipment;
 import dev.expandcontract.spring.sample.migrating.ShipmentRepository;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ final class SampleTraffic {
   private static final String[] CARRIERS = {"dhl", "Ups", "fedEx", "PostNord"};
 
   /** What an order's migrated fields were last acknowledged with. */
-  record OrderValues(String customerRef) {}
+  record OrderValues(String customerRef, BigDecimal amount) {}
 
   final Map<Long, OrderValues> orders = new ConcurrentHashMap<>();
 
@@ -114,7 +115,8 @@ final class SampleTraffic {
         n++;
         if (dice < 20 || ownOrders.isEmpty()) {
           PurchaseOrder saved =
-              orderRepository.save(new PurchaseOrder("item " + n, "C-" + thread + "-" + n));
+              orderRepository.save(
+                  new PurchaseOrder("item " + n, "C-" + thread + "-" + n, amount(random)));
           ownOrders.add(saved.getId());
           orders.put(saved.getId(), values(saved));
         } else if (dice < 35) {
@@ -124,6 +126,7 @@ final class SampleTraffic {
             anomaly("order " + id + " is gone");
           } else {
             loaded.get().setCustomerRef("U-" + thread + "-" + n);
+            loaded.get().setAmount(amount(random));
             orders.put(id, values(orderRepository.save(loaded.get())));
           }
         } else if (dice < 55) {
@@ -169,7 +172,12 @@ final class SampleTraffic {
   }
 
   static OrderValues values(PurchaseOrder order) {
-    return new OrderValues(order.getCustomerRef());
+    return new OrderValues(order.getCustomerRef(), order.getAmount());
+  }
+
+  /** Up to 9,999.99, with the new column's scale. */
+  private static BigDecimal amount(Random random) {
+    return BigDecimal.valueOf(random.nextInt(1_000_000), 2);
   }
 
   private void anomaly(String what) {

@@ -6,8 +6,9 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.math.BigDecimal;
 
-/** The order after the cleanup: the former migrated field maps its new column. */
+/** The order after the cleanup: the former migrated fields map their new columns. */
 @Entity
 @Table(name = "orders")
 public class PurchaseOrder {
@@ -21,11 +22,15 @@ public class PurchaseOrder {
   @Column(name = "customer_ref")
   private String customerRef;
 
+  @Column(precision = 10, scale = 2)
+  private BigDecimal amount;
+
   protected PurchaseOrder() {}
 
-  public PurchaseOrder(String item, String customerRef) {
+  public PurchaseOrder(String item, String customerRef, BigDecimal amount) {
     this.item = item;
     this.customerRef = customerRef;
+    this.amount = amount;
   }
 
   public Long getId() {
@@ -34,5 +39,9 @@ public class PurchaseOrder {
 
   public String getCustomerRef() {
     return customerRef;
+  }
+
+  public BigDecimal getAmount() {
+    return amount;
   }
 }

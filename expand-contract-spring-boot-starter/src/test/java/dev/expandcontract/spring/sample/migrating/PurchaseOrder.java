@@ -7,8 +7,12 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
+import java.math.BigDecimal;
 
-/** An order while its customer reference is renamed: the migration owns the column. */
+/**
+ * An order while its customer reference is renamed and its amount becomes a number: a migration
+ * owns each of the columns. A migrated field has the new column's Java type.
+ */
 @Entity
 @Table(name = "orders")
 public class PurchaseOrder {
@@ -24,11 +28,17 @@ public class PurchaseOrder {
   @Migrated(migration = "order-customer-ref", column = "cust_ref")
   private String customerRef;
 
+  // order-amount: orders.amount_text VARCHAR(20) -> orders.amount NUMERIC(10,2)
+  @Transient
+  @Migrated(migration = "order-amount", column = "amount_text")
+  private BigDecimal amount;
+
   protected PurchaseOrder() {}
 
-  public PurchaseOrder(String item, String customerRef) {
+  public PurchaseOrder(String item, String customerRef, BigDecimal amount) {
     this.item = item;
     this.customerRef = customerRef;
+    this.amount = amount;
   }
 
   public Long getId() {
@@ -45,5 +55,13 @@ public class PurchaseOrder {
 
   public void setCustomerRef(String customerRef) {
     this.customerRef = customerRef;
+  }
+
+  public BigDecimal getAmount() {
+    return amount;
+  }
+
+  public void setAmount(BigDecimal amount) {
+    this.amount = amount;
   }
 }

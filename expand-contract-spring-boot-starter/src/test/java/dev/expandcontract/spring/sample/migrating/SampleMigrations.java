@@ -1,6 +1,8 @@
 package dev.expandcontract.spring.sample.migrating;
 
 import dev.expandcontract.core.migration.Migration;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +14,7 @@ import org.springframework.context.annotation.Profile;
 public class SampleMigrations {
 
   public static final String CUSTOMER_REF = "order-customer-ref";
+  public static final String AMOUNT = "order-amount";
   public static final String CARRIER = "shipment-carrier";
 
   /** A rename: the transform defaults to the old column, a plain copy. */
@@ -23,6 +26,25 @@ public class SampleMigrations {
         .map("cust_ref")
         .to("customer_ref")
         .reverse("customer_ref")
+        .batchSize(200)
+        .build();
+  }
+
+  /**
+   * A type change: the entity's field is a BigDecimal, like the new column. Reads from old convert
+   * the text through the Java twin, writes to old convert the number back through the reverse.
+   */
+  @Bean
+  Migration orderAmount() {
+    return Migration.column(AMOUNT)
+        .table("orders")
+        .key("id")
+        .map("amount_text")
+        .to("amount")
+        .using("CAST(amount_text AS DECIMAL(10,2))")
+        .usingJava(text -> text == null ? null : amount((String) text))
+        .reverse("CAST(amount AS CHAR(20))")
+        .reverseJava(amount -> amount == null ? null : ((BigDecimal) amount).toPlainString())
         .batchSize(200)
         .build();
   }
@@ -39,6 +61,11 @@ public class SampleMigrations {
         .usingJava(carrier -> carrier == null ? null : carrierCode((String) carrier))
         .batchSize(200)
         .build();
+  }
+
+  /** What {@code CAST(amount_text AS DECIMAL(10,2))} makes of an amount's text. */
+  public static BigDecimal amount(String text) {
+    return new BigDecimal(text.strip()).setScale(2, RoundingMode.HALF_UP);
   }
 
   /** What {@code upper(carrier)} makes of a carrier (the sample's carriers are ASCII). */
