@@ -214,10 +214,11 @@ abstract class SampleServiceLifecycleTest {
     jdbc.query(
         "select id, cust_ref, amount_text from orders",
         (ResultSet rs) -> {
+          // acknowledged in the new form: the number CAST(amount_text AS DECIMAL(10,2)) gives
           traffic.orders.put(
               rs.getLong(1),
               new SampleTraffic.OrderValues(
-                  rs.getString(2), SampleMigrations.amount(rs.getString(3))));
+                  rs.getString(2), new BigDecimal(rs.getString(3)).setScale(2)));
         });
     List<Object[]> legacyShipments = new ArrayList<>();
     for (int i = 0; i < LEGACY_SHIPMENTS; i++) {

@@ -2,7 +2,6 @@ package dev.expandcontract.spring.sample.migrating;
 
 import dev.expandcontract.core.migration.Migration;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Locale;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,8 +30,9 @@ public class SampleMigrations {
   }
 
   /**
-   * A type change: the entity's field is a BigDecimal, like the new column. Reads from old convert
-   * the text through the Java twin, writes to old convert the number back through the reverse.
+   * A type change: the entity's field is a BigDecimal, like the new column, so it holds new values.
+   * Reads from old select the SQL transform; writes to old convert the number back with the reverse
+   * twin (the SQL reverse without it). An old-to-new twin ({@code usingJava}) would never run here.
    */
   @Bean
   Migration orderAmount() {
@@ -42,7 +42,6 @@ public class SampleMigrations {
         .map("amount_text")
         .to("amount")
         .using("CAST(amount_text AS DECIMAL(10,2))")
-        .usingJava(text -> text == null ? null : amount((String) text))
         .reverse("CAST(amount AS CHAR(20))")
         .reverseJava(amount -> amount == null ? null : ((BigDecimal) amount).toPlainString())
         .batchSize(200)
@@ -61,11 +60,6 @@ public class SampleMigrations {
         .usingJava(carrier -> carrier == null ? null : carrierCode((String) carrier))
         .batchSize(200)
         .build();
-  }
-
-  /** What {@code CAST(amount_text AS DECIMAL(10,2))} makes of an amount's text. */
-  public static BigDecimal amount(String text) {
-    return new BigDecimal(text.strip()).setScale(2, RoundingMode.HALF_UP);
   }
 
   /** What {@code upper(carrier)} makes of a carrier (the sample's carriers are ASCII). */
