@@ -400,6 +400,7 @@ public final class ExpandContract {
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
+    private boolean createStateTables = true;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -483,6 +484,16 @@ public final class ExpandContract {
       return this;
     }
 
+    /**
+     * Whether the library creates its own tables when they are missing (the default); without it
+     * they must exist, created beforehand with the script {@link StateStore#SCHEMA_SCRIPT} shipped
+     * in this jar, e.g. by a user allowed to create tables.
+     */
+    public Builder createStateTables(boolean create) {
+      this.createStateTables = create;
+      return this;
+    }
+
     /** Rows per leased chunk of a backfill's key range. */
     public Builder chunkRows(int rows) {
       this.chunkRows = rows;
@@ -500,7 +511,7 @@ public final class ExpandContract {
       Map<String, MigrationSql> validated = validate(dialect, stored);
       ExpandContract expandContract = new ExpandContract(this, validated, dialect);
       long started = clock.millis();
-      expandContract.store.createTablesIfAbsent();
+      requireStateTables(expandContract.store);
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
@@ -515,6 +526,24 @@ public final class ExpandContract {
       return expandContract;
     }
 
+    /** Creates the library's missing tables, or (when it may not) names them and the script. */
+    private void requireStateTables(StateStore store) {
+      if (createStateTables) {
+        store.createTablesIfAbsent();
+        return;
+      }
+      List<String> missing = store.missingTables();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "expand-contract: tables "
+                + missing
+                + " do not exist, and creating them is turned off: create them first with the"
+                + " script "
+                + StateStore.SCHEMA_SCRIPT
+                + " shipped in expand-contract-core (written for table prefix expand_contract_)");
+      }
+    }
+
     /**
      * The phase each migration had when this instance started, from the state table; empty on a
      * database that has none yet (nothing has run).
@@ -524,7 +553,7 @@ public final class ExpandContract {
       Map<String, Phase> phases = new LinkedHashMap<>();
       if (store.stateTableExists()) {
         // The tables a newer release of the library added, before anything reads them.
-        store.createTablesIfAbsent();
+        requireStateTables(store);
         store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
       }
       return phases;
