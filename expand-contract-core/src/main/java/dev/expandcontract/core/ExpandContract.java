@@ -6,6 +6,7 @@ import dev.expandcontract.core.backfill.ChunkLeases;
 import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
@@ -95,15 +96,29 @@ public final class ExpandContract {
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
     this.control =
         new MigrationControl(
-            b.dataSource, store, migrations, verifier, listener, b.soakTime, b.instanceTimeout);
+            b.dataSource,
+            store,
+            migrations,
+            verifier,
+            listener,
+            b.observer,
+            b.soakTime,
+            b.instanceTimeout);
     this.leases =
         new ChunkLeases(
             store.chunks(), b.clock, instanceId, b.backfillWorkers, b.claimLease, b.chunkRows);
     this.backfill =
         new BackfillEngine(
-            b.dataSource, store, leases, migrations, listener, instanceId, instanceTimeout);
+            b.dataSource,
+            store,
+            leases,
+            migrations,
+            listener,
+            b.observer,
+            instanceId,
+            instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
-    migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
+    migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, b.observer)));
     migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }
 
@@ -401,6 +416,7 @@ public final class ExpandContract {
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
     private boolean createStateTables = true;
+    private OperationObserver observer = OperationObserver.NONE;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -481,6 +497,12 @@ public final class ExpandContract {
      */
     public Builder claimLease(Duration lease) {
       this.claimLease = Objects.requireNonNull(lease);
+      return this;
+    }
+
+    /** Observes batches, verifications, dual writes and contracts while they run. */
+    public Builder observer(OperationObserver observer) {
+      this.observer = observer;
       return this;
     }
 
