@@ -84,6 +84,10 @@ public final class ExpandContract {
   private final Duration instanceTimeout;
   private final ExpandContractListener listener;
   private final SqlDialect dialect;
+
+  /** How long a flag write waits for another instance's; the next refresh retries. */
+  private static final Duration FLAG_WRITE_LOCK_WAIT = Duration.ofSeconds(2);
+
   private volatile String databaseProblem;
   private volatile long stateSeenAt;
   private volatile boolean left;
@@ -119,7 +123,9 @@ public final class ExpandContract {
             b.observer,
             instanceId,
             instanceTimeout);
-    this.router = new FlagRouter(b.flags, listener);
+    this.router =
+        new FlagRouter(
+            b.flags, listener, (id, write) -> store.whileLocked(id, FLAG_WRITE_LOCK_WAIT, write));
     migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, b.observer)));
     migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }

@@ -19,16 +19,36 @@ public final class FlagRouter {
   /** What an instance applies for one migration, as its heartbeat reports it to the fleet. */
   public record Routing(int readPercent, boolean writesOld) {}
 
+  /** Serialises the flag writes of every instance of one migration (the state row's lock). */
+  @FunctionalInterface
+  public interface WriteLock {
+    /** Runs the write holding the lock; false when the lock was not had in time. */
+    boolean whileLocked(String migrationId, Runnable write);
+
+    /** For a single instance: no lock. */
+    WriteLock NONE =
+        (migrationId, write) -> {
+          write.run();
+          return true;
+        };
+  }
+
   private final MigrationFlags flags;
   private final ExpandContractListener listener;
+  private final WriteLock writeLock;
   private final Map<String, FlagValues> loaded = new ConcurrentHashMap<>();
 
   /** Flags found without a state version on the last refresh, per migration. */
   private final Map<String, FlagValues> unversioned = new ConcurrentHashMap<>();
 
   public FlagRouter(MigrationFlags flags, ExpandContractListener listener) {
+    this(flags, listener, WriteLock.NONE);
+  }
+
+  public FlagRouter(MigrationFlags flags, ExpandContractListener listener, WriteLock writeLock) {
     this.flags = flags;
     this.listener = listener;
+    this.writeLock = writeLock;
   }
 
   public MigrationFlags flags() {
@@ -67,9 +87,21 @@ public final class FlagRouter {
     return phase.mayReadNew() ? state.readPercent() : 0;
   }
 
-  /** Writes the flags of a state this instance adopted. */
+  /**
+   * Writes the flags of a state this instance adopted, under the write lock: FF4j writes a feature
+   * in several statements, so two instances writing different states' flags at once could leave a
+   * mix. Flags another instance wrote meanwhile for a newer state are left alone; without the lock
+   * in time nothing is written, and the next refresh compares again.
+   */
   public void apply(MigrationState state) {
-    flags.apply(state);
+    writeLock.whileLocked(
+        state.id(),
+        () -> {
+          Long newest = flags.load(state.id()).map(FlagValues::newestVersion).orElse(null);
+          if (newest == null || newest <= state.version()) {
+            flags.apply(state);
+          }
+        });
     loaded.put(state.id(), FlagValues.prescribedBy(state));
   }
 

@@ -204,6 +204,46 @@ public final class StateStore {
     }
   }
 
+  /**
+   * Runs work while holding the migration's state row locked, waiting at most {@code wait} for the
+   * lock; false when it did not get it in time (nothing ran). Instances writing the migration's
+   * flags take it, so that one writes all of them before the next reads or writes any.
+   */
+  public boolean whileLocked(String id, Duration wait, Runnable work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        for (String statement : dialect.lockTimeout(wait)) {
+          Jdbc.update(connection, statement);
+        }
+        Jdbc.query(
+            connection,
+            "SELECT migration_id FROM "
+                + migrationTable
+                + " WHERE migration_id = ?"
+                + dialect.lockRows(),
+            rs -> rs.getString(1),
+            id);
+        work.run();
+        connection.commit();
+        return true;
+      } catch (SQLException e) {
+        connection.rollback();
+        if (dialect.isLockTimeout(e)) {
+          return false;
+        }
+        throw e;
+      } finally {
+        for (String statement : dialect.resetLockTimeout()) {
+          Jdbc.update(connection, statement);
+        }
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure("lock the state of " + id, e);
+    }
+  }
+
   public Optional<MigrationState> load(Connection connection, String id) throws SQLException {
     return Jdbc.query(
             connection,
