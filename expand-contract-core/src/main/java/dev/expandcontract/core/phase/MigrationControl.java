@@ -1,6 +1,7 @@
 package dev.expandcontract.core.phase;
 
 import dev.expandcontract.core.backfill.KeyRange;
+import dev.expandcontract.core.drift.SafetyNets;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
@@ -41,6 +42,7 @@ public final class MigrationControl {
   private final ExpandContractListener listener;
   private final Duration soakTime;
   private final Duration instanceTimeout;
+  private final SafetyNets safetyNets;
 
   public MigrationControl(
       DataSource dataSource,
@@ -49,7 +51,8 @@ public final class MigrationControl {
       Verifier verifier,
       ExpandContractListener listener,
       Duration soakTime,
-      Duration instanceTimeout) {
+      Duration instanceTimeout,
+      SafetyNets safetyNets) {
     this.dataSource = dataSource;
     this.store = store;
     this.migrations = Map.copyOf(migrations);
@@ -57,13 +60,19 @@ public final class MigrationControl {
     this.listener = listener;
     this.soakTime = soakTime;
     this.instanceTimeout = instanceTimeout;
+    this.safetyNets = safetyNets;
   }
 
-  /** EXPANDED to BACKFILLING: fixes the upper key now, so later inserts cannot extend the work. */
+  /**
+   * EXPANDED to BACKFILLING: fixes the upper key now, so later inserts cannot extend the work. The
+   * safety net, when on, is installed first, so rows written above the key by writers that bypass
+   * the application reach new too.
+   */
   public MigrationState startBackfill(String id, String actor) {
     String action = "start-backfill";
     MigrationState state = require(id, action, Phase.EXPANDED);
     MigrationSql sql = sql(id);
+    safetyNets.beforeBackfill(id);
     Map<String, Object> changes = new HashMap<>();
     try (Connection connection = dataSource.getConnection()) {
       Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
@@ -287,6 +296,7 @@ public final class MigrationControl {
               + "s");
     }
     requireFleet(state, action, i -> i.readPercentApplied() == 100, "read 100% from new");
+    safetyNets.beforeOldWritesStop(id);
     return apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
@@ -301,6 +311,8 @@ public final class MigrationControl {
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
+    safetyNets.beforeOldWritesStop(
+        id); // gone since stop-old-writes; no trigger may outlive the DDL
     if (state.phase() == Phase.NEW_ONLY) {
       requireFleet(state, action, i -> !i.writesOldApplied(), "stop writing the old schema");
       state =
