@@ -1,11 +1,13 @@
 package dev.expandcontract.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.Customers.Model;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.drift.SafetyNet.Presence;
+import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.verify.VerificationReport;
@@ -64,9 +66,13 @@ abstract class AbstractSafetyNetTest {
     return Customers.addressModel(true, Customers.smallBatches(50));
   }
 
-  private ExpandContract instance(boolean safetyNet, Model... models) {
+  private ExpandContract instance(boolean safetyNet, Model model) {
+    return instance(safetyNet, List.of(model.migration()));
+  }
+
+  private ExpandContract instance(boolean safetyNet, List<Migration> migrations) {
     return ExpandContract.builder(dataSource)
-        .migrations(List.of(models).stream().map(Model::migration).toList())
+        .migrations(migrations)
         .instanceId("safety-net")
         .soakTime(Duration.ZERO)
         .tablePrefix(Customers.STATE_PREFIX)
@@ -178,5 +184,166 @@ abstract class AbstractSafetyNetTest {
       }
     }
     return next + 1;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Backfills, verifies and reads 100% from new. */
+  private ExpandContract readingNew(ExpandContract ec, String id) throws InterruptedException {
+    ec.control().startBackfill(id, "test");
+    while (ec.backfill().runBatch(id) != BatchOutcome.FINISHED) {
+      assertThat(ec.state(id).phase()).isEqualTo(Phase.BACKFILLING);
+    }
+    ec.control().verify(id, "test");
+    ec.control().readNew(id, 100, "test");
+    return ec;
+  }
+
+  private String emailNormalized(long id) {
+    return TestSql.rows(dataSource, "SELECT email_normalized FROM customers WHERE id = ?", id)
+        .get(0)
+        .get(0)
+        .toString();
+  }
+
+  @Test
+  void newOnlyWritesAreNeverOverwrittenAndContractDropsTheOldColumn() throws Exception {
+    ExpandContract ec = readingNew(instance(true, email()), Customers.EMAIL);
+    assertThat(ec.safetyNets().presence(Customers.EMAIL)).hasValue(Presence.INSTALLED);
+    // An update of the new column alone (as NEW_ONLY writes) does not fire the net.
+    TestSql.update(
+        dataSource, "UPDATE customers SET email_normalized = 'mine@example.com' WHERE id = 5");
+    assertThat(emailNormalized(5)).isEqualTo("mine@example.com");
+
+    ec.control().stopOldWrites(Customers.EMAIL, "test");
+    assertThat(ec.safetyNets().presence(Customers.EMAIL)).hasValue(Presence.ABSENT);
+    // New is the truth now: a stale write to old must not reach it.
+    TestSql.update(
+        dataSource, "UPDATE customers SET email_normalized = 'app@example.com' WHERE id = 6");
+    TestSql.update(dataSource, "UPDATE customers SET email = 'Stale@Example.com' WHERE id = 6");
+    assertThat(emailNormalized(6)).isEqualTo("app@example.com");
+
+    ec.control()
+        .contract(
+            Customers.EMAIL,
+            "test",
+            () -> TestSql.execute(dataSource, "ALTER TABLE customers DROP COLUMN email"));
+    assertThat(ec.state(Customers.EMAIL).phase()).isEqualTo(Phase.CONTRACTED);
+    TestSql.update(
+        dataSource,
+        "INSERT INTO customers (id, name, email_normalized) VALUES (?, 'After', 'after@example.com')",
+        FIRST_INSERTED);
+    assertThat(emailNormalized(FIRST_INSERTED)).isEqualTo("after@example.com");
+  }
+
+  @Test
+  void tableMigrationContractDropsTheOldColumnsWithoutATriggerLeft() throws Exception {
+    ExpandContract ec = readingNew(instance(true, address()), Customers.ADDRESS);
+    ec.control().stopOldWrites(Customers.ADDRESS, "test");
+    TestSql.update(
+        dataSource, "UPDATE customer_addresses SET postal_code = 'NEW1' WHERE customer_id = 8");
+    TestSql.update(dataSource, "UPDATE customers SET zip = 'stale' WHERE id = 8");
+    assertThat(
+            TestSql.rows(
+                    dataSource, "SELECT postal_code FROM customer_addresses WHERE customer_id = 8")
+                .get(0))
+        .containsExactly("NEW1");
+
+    ec.control()
+        .contract(
+            Customers.ADDRESS,
+            "test",
+            () ->
+                TestSql.execute(
+                    dataSource,
+                    "ALTER TABLE customers DROP COLUMN street, DROP COLUMN city, DROP COLUMN zip"));
+    TestSql.update(
+        dataSource, "INSERT INTO customers (id, name) VALUES (?, 'After')", FIRST_INSERTED);
+    TestSql.update(dataSource, "DELETE FROM customers WHERE id = 9");
+    assertThat(TestSql.queryLong(dataSource, "SELECT COUNT(*) FROM customer_addresses"))
+        .as("new rows, untouched by writes to the old table")
+        .isEqualTo(ROWS);
+  }
+
+  @Test
+  void enablingAndDisablingTakesEffectAtStartUp() {
+    ExpandContract off = instance(false, address());
+    off.control().startBackfill(Customers.ADDRESS, "test");
+    assertThat(off.safetyNets().presence(Customers.ADDRESS)).hasValue(Presence.ABSENT);
+
+    ExpandContract on = instance(true, address());
+    assertThat(on.safetyNets().presence(Customers.ADDRESS)).hasValue(Presence.INSTALLED);
+    TestSql.update(
+        dataSource,
+        "INSERT INTO customers (id, name, zip) VALUES (?, 'n', ' ab1 ')",
+        FIRST_INSERTED);
+    assertThat(
+            TestSql.rows(
+                    dataSource,
+                    "SELECT postal_code FROM customer_addresses WHERE customer_id = ?",
+                    FIRST_INSERTED)
+                .get(0))
+        .containsExactly("AB1");
+
+    instance(false, address());
+    assertThat(on.safetyNets().presence(Customers.ADDRESS)).hasValue(Presence.ABSENT);
+  }
+
+  @Test
+  void rollbackRemovesTheNetAndTheNextBackfillInstallsIt() throws Exception {
+    ExpandContract ec = instance(true, address());
+    ec.control().startBackfill(Customers.ADDRESS, "test");
+    ec.control().rollback(Customers.ADDRESS, "test");
+    assertThat(ec.safetyNets().presence(Customers.ADDRESS)).hasValue(Presence.ABSENT);
+    ec.control().startBackfill(Customers.ADDRESS, "test");
+    assertThat(ec.safetyNets().presence(Customers.ADDRESS)).hasValue(Presence.INSTALLED);
+  }
+
+  @Test
+  void aReSyncOfOldRunsWithoutTheNetAndItsEndInstallsIt() throws Exception {
+    Migration reversible =
+        Migration.column(Customers.EMAIL)
+            .table("customers")
+            .key("id")
+            .map("email")
+            .to("email_normalized")
+            .using("lower(trim(email))")
+            .reverse("email_normalized")
+            .backfill(Customers.smallBatches(50))
+            .build();
+    ExpandContract ec = readingNew(instance(true, List.of(reversible)), Customers.EMAIL);
+    ec.control().stopOldWrites(Customers.EMAIL, "test");
+    ec.control().rollback(Customers.EMAIL, "test");
+    // Old is re-synced from new: a net copying old over new would undo what the re-sync reads.
+    assertThat(ec.state(Customers.EMAIL).resyncOld()).isTrue();
+    assertThat(ec.safetyNets().presence(Customers.EMAIL)).hasValue(Presence.ABSENT);
+
+    BatchOutcome outcome;
+    do {
+      outcome = ec.backfill().runBatch(Customers.EMAIL);
+      assertThat(outcome).isNotIn(BatchOutcome.PAUSED, BatchOutcome.IDLE);
+    } while (outcome != BatchOutcome.FINISHED);
+
+    assertThat(ec.state(Customers.EMAIL).resyncOld()).isFalse();
+    assertThat(ec.safetyNets().presence(Customers.EMAIL)).hasValue(Presence.INSTALLED);
+    TestSql.update(dataSource, "UPDATE customers SET email = ' Again@Example.COM' WHERE id = 12");
+    assertThat(emailNormalized(12)).isEqualTo("again@example.com");
+  }
+
+  @Test
+  void theNetIsRefusedOnADatabaseWithoutTriggers() {
+    try (HikariDataSource h2 = TestDatabase.H2.create("safety_net_h2")) {
+      Customers.recreate(h2);
+      assertThatThrownBy(
+              () ->
+                  ExpandContract.builder(h2)
+                      .migration(email().migration())
+                      .tablePrefix(Customers.STATE_PREFIX)
+                      .safetyNet(true)
+                      .build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("safety net")
+          .hasMessageContaining("expand-contract.safety-net.enabled=false");
+    }
   }
 }

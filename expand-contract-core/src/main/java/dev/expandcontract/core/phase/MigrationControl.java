@@ -311,8 +311,8 @@ public final class MigrationControl {
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
-    safetyNets.beforeOldWritesStop(
-        id); // gone since stop-old-writes; no trigger may outlive the DDL
+    // Gone since stop-old-writes, unless a step failed: no trigger may outlive the DDL.
+    safetyNets.beforeOldWritesStop(id);
     if (state.phase() == Phase.NEW_ONLY) {
       requireFleet(state, action, i -> !i.writesOldApplied(), "stop writing the old schema");
       state =
