@@ -69,6 +69,9 @@ public final class ExpandContract {
   /** Rows per leased backfill chunk, by default. */
   public static final int DEFAULT_CHUNK_ROWS = 20_000;
 
+  /** Whether the safety net's triggers are used, by default: no, every old-table write pays. */
+  public static final boolean DEFAULT_SAFETY_NET = false;
+
   private final Map<String, MigrationSql> migrations;
   private final Map<String, MigratedRows> rows = new LinkedHashMap<>();
   private final Map<String, MigrationState> current = new ConcurrentHashMap<>();
@@ -420,7 +423,7 @@ public final class ExpandContract {
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
     private int chunkRows = DEFAULT_CHUNK_ROWS;
-    private boolean safetyNet;
+    private boolean safetyNet = DEFAULT_SAFETY_NET;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

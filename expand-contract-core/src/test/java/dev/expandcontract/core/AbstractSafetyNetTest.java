@@ -1,7 +1,6 @@
 package dev.expandcontract.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.Customers.Model;
@@ -328,22 +327,5 @@ abstract class AbstractSafetyNetTest {
     assertThat(ec.safetyNets().presence(Customers.EMAIL)).hasValue(Presence.INSTALLED);
     TestSql.update(dataSource, "UPDATE customers SET email = ' Again@Example.COM' WHERE id = 12");
     assertThat(emailNormalized(12)).isEqualTo("again@example.com");
-  }
-
-  @Test
-  void theNetIsRefusedOnADatabaseWithoutTriggers() {
-    try (HikariDataSource h2 = TestDatabase.H2.create("safety_net_h2")) {
-      Customers.recreate(h2);
-      assertThatThrownBy(
-              () ->
-                  ExpandContract.builder(h2)
-                      .migration(email().migration())
-                      .tablePrefix(Customers.STATE_PREFIX)
-                      .safetyNet(true)
-                      .build())
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("safety net")
-          .hasMessageContaining("expand-contract.safety-net.enabled=false");
-    }
   }
 }

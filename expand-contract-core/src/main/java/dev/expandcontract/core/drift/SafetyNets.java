@@ -8,6 +8,7 @@ import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.store.StateStore;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -101,6 +102,23 @@ public final class SafetyNets implements ExpandContractListener {
   /** Whether the migration's net is in the database; empty on a database without triggers. */
   public Optional<Presence> presence(String migrationId) {
     return Optional.ofNullable(nets.get(migrationId)).map(SafetyNet::presence);
+  }
+
+  /**
+   * The net as status shows it: {@code installed}, {@code absent} (on, but not in this phase),
+   * {@code partial}, {@code off} (not enabled, none in the database), or {@code unknown} when the
+   * catalog cannot be read.
+   */
+  public String describe(String migrationId) {
+    try {
+      Optional<Presence> presence = presence(migrationId);
+      if (!enabled && presence.orElse(Presence.ABSENT) == Presence.ABSENT) {
+        return "off";
+      }
+      return presence.map(p -> p.name().toLowerCase(Locale.ROOT)).orElse("off");
+    } catch (RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /** Another instance may install or remove it at the same moment: what counts is the result. */

@@ -108,6 +108,7 @@ public final class ExpandContractAutoConfiguration {
         .backfillWorkers(properties.backfill().workers())
         .claimLease(properties.backfill().claimLease())
         .chunkRows(properties.backfill().chunkRows())
+        .safetyNet(properties.safetyNet().enabled())
         .build();
   }
 
