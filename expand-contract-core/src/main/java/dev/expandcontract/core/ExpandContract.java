@@ -419,6 +419,7 @@ public final class ExpandContract {
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
+    private boolean createStateTables = true;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -503,6 +504,16 @@ public final class ExpandContract {
       return this;
     }
 
+    /**
+     * Whether the library creates its own tables when they are missing (the default); without it
+     * they must exist, created beforehand with the script {@link StateStore#SCHEMA_SCRIPT} shipped
+     * in this jar, e.g. by a user allowed to create tables.
+     */
+    public Builder createStateTables(boolean create) {
+      this.createStateTables = create;
+      return this;
+    }
+
     /** Rows per leased chunk of a backfill's key range. */
     public Builder chunkRows(int rows) {
       this.chunkRows = rows;
@@ -531,10 +542,13 @@ public final class ExpandContract {
       Map<String, MigrationSql> validated = validate(dialect, stored);
       ExpandContract expandContract = new ExpandContract(this, validated, dialect);
       long started = clock.millis();
-      expandContract.store.createTablesIfAbsent();
+      requireStateTables(expandContract.store);
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
+        if (!sql.schema().oldColumnTypes().isEmpty()) {
+          expandContract.store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
+        }
       }
       expandContract.stateSeenAt = started;
       for (String id : validated.keySet()) {
@@ -551,17 +565,41 @@ public final class ExpandContract {
       return expandContract;
     }
 
+    /** Creates the library's missing tables, or (when it may not) names them and the script. */
+    private void requireStateTables(StateStore store) {
+      if (createStateTables) {
+        store.createTablesIfAbsent();
+        return;
+      }
+      List<String> missing = store.missingTables();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "expand-contract: tables "
+                + missing
+                + " do not exist, and creating them is turned off: create them first with the"
+                + " script "
+                + StateStore.SCHEMA_SCRIPT
+                + " shipped in expand-contract-core (written for table prefix expand_contract_)");
+      }
+    }
+
     /**
      * The phase each migration had when this instance started, from the state table; empty on a
      * database that has none yet (nothing has run).
      */
     private Map<String, Phase> storedPhases(SqlDialect dialect) {
-      StateStore store = new StateStore(dataSource, dialect, clock, tablePrefix);
+      StateStore store = store(dialect);
       Map<String, Phase> phases = new LinkedHashMap<>();
       if (store.stateTableExists()) {
+        // The tables a newer release of the library added, before anything reads them.
+        requireStateTables(store);
         store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
       }
       return phases;
+    }
+
+    private StateStore store(SqlDialect dialect) {
+      return new StateStore(dataSource, dialect, clock, tablePrefix);
     }
 
     private static String removableDeclaration(MigrationSql sql) {
@@ -592,7 +630,10 @@ public final class ExpandContract {
             validated.put(
                 migration.id(),
                 phase != null && phase.oldSchemaMayBeGone()
-                    ? validator.validateContracted(connection, migration)
+                    ? validator.validateContracted(
+                        connection,
+                        migration,
+                        store(dialect).oldColumnTypes().recalled(migration.id()))
                     : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());
