@@ -328,4 +328,31 @@ abstract class AbstractSafetyNetTest {
     TestSql.update(dataSource, "UPDATE customers SET email = ' Again@Example.COM' WHERE id = 12");
     assertThat(emailNormalized(12)).isEqualTo("again@example.com");
   }
+
+  @Test
+  void instancesInstallingAndRemovingAtOnceEndWithTheNetAsWanted() throws Exception {
+    List<ExpandContract> fleet = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      fleet.add(instance(true, address()));
+    }
+    for (boolean installed : new boolean[] {true, false, true}) {
+      List<CompletableFuture<Void>> racing = new ArrayList<>();
+      for (ExpandContract ec : fleet) {
+        racing.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  if (installed) {
+                    ec.safetyNets().beforeBackfill(Customers.ADDRESS);
+                  } else {
+                    ec.safetyNets().beforeOldWritesStop(Customers.ADDRESS);
+                  }
+                }));
+      }
+      for (CompletableFuture<Void> one : racing) {
+        one.get(60, TimeUnit.SECONDS); // none fails
+      }
+      assertThat(fleet.get(0).safetyNets().presence(Customers.ADDRESS))
+          .hasValue(installed ? Presence.INSTALLED : Presence.ABSENT);
+    }
+  }
 }

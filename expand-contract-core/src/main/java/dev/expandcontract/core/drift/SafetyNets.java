@@ -1,5 +1,6 @@
 package dev.expandcontract.core.drift;
 
+import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.drift.SafetyNet.Presence;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
@@ -7,6 +8,7 @@ import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.store.StateStore;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class SafetyNets implements ExpandContractListener {
 
   private static final Logger log = LoggerFactory.getLogger(SafetyNets.class);
+  private static final int ATTEMPTS = 5;
 
   private final boolean enabled;
   private final StateStore store;
@@ -121,18 +124,33 @@ public final class SafetyNets implements ExpandContractListener {
     }
   }
 
-  /** Another instance may install or remove it at the same moment: what counts is the result. */
+  /**
+   * Another instance may install or remove it at the same moment (on MySQL a drop-then-create of
+   * its own interleaved with ours): what counts is the result, so a failure is checked against the
+   * catalog and the idempotent step tried again.
+   */
   private void reach(SafetyNet net, boolean installed) {
     Presence wanted = installed ? Presence.INSTALLED : Presence.ABSENT;
-    try {
-      if (installed) {
-        net.install();
-      } else {
-        net.remove();
-      }
-    } catch (RuntimeException e) {
-      if (net.presence() != wanted) {
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        if (installed) {
+          net.install();
+        } else {
+          net.remove();
+        }
+        break;
+      } catch (RuntimeException e) {
+        if (net.presence() == wanted) {
+          break;
+        }
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+        Backoff.pause(
+            Duration.ofMillis(50),
+            attempt,
+            Duration.ofSeconds(1),
+            "safety net " + net.migrationId());
       }
     }
     log.info(

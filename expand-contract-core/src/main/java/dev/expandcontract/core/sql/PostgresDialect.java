@@ -110,6 +110,7 @@ final class PostgresDialect extends SqlDialect {
     String insert = net.table() ? "INSERT OR DELETE" : "INSERT";
     List<String> triggers = safetyNetTriggers(net);
     return List.of(
+        serializeSafetyNetDdl(net),
         "CREATE OR REPLACE FUNCTION "
             + function
             + "() RETURNS trigger LANGUAGE plpgsql AS $ec_net$ BEGIN "
@@ -141,12 +142,20 @@ final class PostgresDialect extends SqlDialect {
 
   @Override
   public List<String> dropSafetyNet(SafetyNetSql net) {
-    List<String> drops = new ArrayList<>();
+    List<String> drops = new ArrayList<>(List.of(serializeSafetyNetDdl(net)));
     for (String trigger : safetyNetTriggers(net)) {
       drops.add("DROP TRIGGER IF EXISTS " + quote(trigger) + " ON " + net.oldTable());
     }
     drops.add("DROP FUNCTION IF EXISTS " + net.object(this, "fn") + "()");
     return drops;
+  }
+
+  /**
+   * The lock CREATE TRIGGER takes anyway, taken first: two instances installing at once queue here
+   * instead of failing on each other's CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+   */
+  private static String serializeSafetyNetDdl(SafetyNetSql net) {
+    return "LOCK TABLE " + net.oldTable() + " IN SHARE ROW EXCLUSIVE MODE";
   }
 
   @Override
