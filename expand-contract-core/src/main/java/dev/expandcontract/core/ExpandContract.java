@@ -7,6 +7,7 @@ import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.drift.SafetyNets;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
@@ -16,10 +17,12 @@ import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.UnknownMigrationException;
 import dev.expandcontract.core.sql.DatabaseType;
+import dev.expandcontract.core.sql.MigrationSchema;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.sql.SchemaValidator;
 import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.OldColumnTypes.OldColumn;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.store.StateStore;
 import dev.expandcontract.core.verify.Verifier;
@@ -107,6 +110,7 @@ public final class ExpandContract {
             migrations,
             verifier,
             listener,
+            b.observer,
             b.soakTime,
             b.instanceTimeout,
             safetyNets);
@@ -115,9 +119,16 @@ public final class ExpandContract {
             store.chunks(), b.clock, instanceId, b.backfillWorkers, b.claimLease, b.chunkRows);
     this.backfill =
         new BackfillEngine(
-            b.dataSource, store, leases, migrations, listener, instanceId, instanceTimeout);
+            b.dataSource,
+            store,
+            leases,
+            migrations,
+            listener,
+            b.observer,
+            instanceId,
+            instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
-    migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
+    migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, b.observer)));
     migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }
 
@@ -420,6 +431,7 @@ public final class ExpandContract {
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
     private boolean createStateTables = true;
+    private OperationObserver observer = OperationObserver.NONE;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -504,6 +516,12 @@ public final class ExpandContract {
       return this;
     }
 
+    /** Observes batches, verifications, dual writes and contracts while they run. */
+    public Builder observer(OperationObserver observer) {
+      this.observer = observer;
+      return this;
+    }
+
     /**
      * Whether the library creates its own tables when they are missing (the default); without it
      * they must exist, created beforehand with the script {@link StateStore#SCHEMA_SCRIPT} shipped
@@ -546,8 +564,13 @@ public final class ExpandContract {
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
-        if (!sql.schema().oldColumnTypes().isEmpty()) {
-          expandContract.store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
+        MigrationSchema schema = sql.schema();
+        if (!schema.oldColumnTypes().isEmpty()) {
+          List<OldColumn> columns = new ArrayList<>();
+          for (int i = 0; i < schema.oldColumns().size(); i++) {
+            columns.add(new OldColumn(schema.oldColumns().get(i), schema.oldColumnTypes().get(i)));
+          }
+          expandContract.store.oldColumnTypes().remember(m.id(), columns);
         }
       }
       expandContract.stateSeenAt = started;
@@ -563,6 +586,17 @@ public final class ExpandContract {
           .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
           .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
+    }
+
+    /** Validates a contracted migration with the old columns recorded while they existed. */
+    private MigrationSql validateContracted(
+        SchemaValidator validator, Connection connection, Migration migration, SqlDialect dialect) {
+      List<OldColumn> recorded = store(dialect).oldColumnTypes().recalled(migration.id());
+      return validator.validateContracted(
+          connection,
+          migration,
+          recorded.stream().map(OldColumn::name).toList(),
+          recorded.stream().map(OldColumn::type).toList());
     }
 
     /** Creates the library's missing tables, or (when it may not) names them and the script. */
@@ -630,10 +664,7 @@ public final class ExpandContract {
             validated.put(
                 migration.id(),
                 phase != null && phase.oldSchemaMayBeGone()
-                    ? validator.validateContracted(
-                        connection,
-                        migration,
-                        store(dialect).oldColumnTypes().recalled(migration.id()))
+                    ? validateContracted(validator, connection, migration, dialect)
                     : validator.validate(connection, migration));
           } catch (InvalidMigrationException e) {
             problems.add(e.getMessage());

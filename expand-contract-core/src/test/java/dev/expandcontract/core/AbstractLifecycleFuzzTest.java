@@ -642,7 +642,7 @@ abstract class AbstractLifecycleFuzzTest {
       try (Connection connection = pool.getConnection()) {
         node.ec
             .rows(EMAIL)
-            .readNew(connection, fromNew)
+            .readNew(connection, fromNew, ValueForm.NEW)
             .forEach((key, values) -> read.put(((Number) key).longValue(), (String) values.get(0)));
         if (!fromOld.isEmpty()) {
           node.ec

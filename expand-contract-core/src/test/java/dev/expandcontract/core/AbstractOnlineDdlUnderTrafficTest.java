@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An online DDL on a 200,000-row table while the application dual-writes it through the core's row
  * access: no request fails, every acknowledged write is there afterwards; the DDL's duration and
- * the traffic's p99 during it are logged as {@code ONLINE-DDL} lines (BENCHMARKS.md).
+ * the traffic's p99 during it, next to the same traffic's p99 just before it with no change
+ * running, are logged as {@code ONLINE-DDL} lines (BENCHMARKS.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractOnlineDdlUnderTrafficTest {
@@ -38,6 +40,9 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
   private static final Logger log =
       LoggerFactory.getLogger(AbstractOnlineDdlUnderTrafficTest.class);
   private static final int THREADS = 3;
+
+  /** Requests timed with no change running, right before each DDL: its baseline p99. */
+  private static final int BASELINE_REQUESTS = 3_000;
 
   /**
    * Think time of each client between two requests. Not synchronisation: a service's traffic is an
@@ -77,9 +82,11 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
   /** Runs the DDL under traffic and checks every acknowledged write; returns the log line. */
   String underTraffic(String label, Runnable ddl) throws Exception {
     Map<Long, List<Object>> acknowledged = new ConcurrentHashMap<>();
+    List<Long> baseline = Collections.synchronizedList(new ArrayList<>());
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     List<String> failures = new CopyOnWriteArrayList<>();
-    AtomicBoolean during = new AtomicBoolean();
+    // Where the clients record their latencies: the baseline, then the DDL's, null in between.
+    AtomicReference<List<Long>> timing = new AtomicReference<>();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong requests = new AtomicLong();
     AtomicLong nextId =
@@ -108,8 +115,9 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
                   } catch (Exception e) {
                     failures.add(e.toString());
                   }
-                  if (during.get()) {
-                    latencies.add(System.nanoTime() - started);
+                  List<Long> window = timing.get();
+                  if (window != null) {
+                    window.add(System.nanoTime() - started);
                   }
                   requests.incrementAndGet();
                   LockSupport.parkNanos(THINK_NANOS);
@@ -121,11 +129,16 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
     long took;
     try {
       Poll.until(Duration.ofSeconds(30), "traffic running", () -> requests.get() > 100);
-      during.set(true);
+      timing.set(baseline);
+      Poll.until(
+          Duration.ofSeconds(60),
+          BASELINE_REQUESTS + " requests with no change running",
+          () -> baseline.size() >= BASELINE_REQUESTS);
+      timing.set(latencies);
       started = System.nanoTime();
       ddl.run();
       took = System.nanoTime() - started;
-      during.set(false);
+      timing.set(null);
     } finally {
       stop.set(true);
       for (Future<?> client : clients) {
@@ -144,22 +157,28 @@ abstract class AbstractOnlineDdlUnderTrafficTest {
       assertThat(row.get(0).get(0)).isEqualTo(write.getValue().get(0));
       assertThat(row.get(0).get(1)).isEqualTo(Customers.normalized(write.getValue().get(0)));
     }
-    List<Long> sorted = new ArrayList<>(latencies);
-    Collections.sort(sorted);
-    double p99 = sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.99)) / 1e6;
     String line =
         String.format(
             java.util.Locale.ROOT,
             "ONLINE-DDL %s %s on %d rows: %d ms; traffic during it: %d requests, 0 failed, p99 %.1f ms;"
+                + " baseline before it (no change running): %d requests, p99 %.1f ms;"
                 + " %d acknowledged writes all present",
             database(),
             label,
             ROWS,
             took / 1_000_000,
-            sorted.size(),
-            p99,
+            latencies.size(),
+            p99Millis(latencies),
+            baseline.size(),
+            p99Millis(baseline),
             acknowledged.size());
     log.info(line);
     return line;
+  }
+
+  private static double p99Millis(List<Long> latencies) {
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    return sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.99)) / 1e6;
   }
 }

@@ -106,9 +106,9 @@ abstract class AbstractRestartAfterContractTest {
       restarted
           .rows(Customers.ADDRESS)
           .write(connection, 7L, List.of("1 New St", "Newtown", "999"), ValueForm.OLD, false);
-      assertThat(restarted.rows(Customers.EMAIL).readNew(connection, List.of(7L)))
+      assertThat(restarted.rows(Customers.EMAIL).readNew(connection, List.of(7L), ValueForm.NEW))
           .isEqualTo(Map.of(7L, List.of("after@contract.io")));
-      assertThat(restarted.rows(Customers.ADDRESS).readNew(connection, List.of(7L)))
+      assertThat(restarted.rows(Customers.ADDRESS).readNew(connection, List.of(7L), ValueForm.NEW))
           .isEqualTo(Map.of(7L, List.of("1 New St", "Newtown", "999")));
     }
   }

@@ -28,6 +28,7 @@ final class CountingDataSource implements DataSource {
   private final AtomicLong statements = new AtomicLong();
   private final AtomicLong connectionsAsked = new AtomicLong();
   private final AtomicReference<CountDownLatch> held = new AtomicReference<>();
+  private final AtomicReference<PreparedHook> onPrepare = new AtomicReference<>();
   private volatile boolean down;
 
   CountingDataSource(DataSource delegate) {
@@ -60,6 +61,16 @@ final class CountingDataSource implements DataSource {
       latch.countDown();
     }
   }
+
+  /**
+   * Runs {@code action} once, right before the first statement whose SQL starts with {@code
+   * sqlPrefix} is prepared: another session's work lands at exactly that point of the library's.
+   */
+  void beforeFirstPrepare(String sqlPrefix, Runnable action) {
+    onPrepare.set(new PreparedHook(sqlPrefix, action));
+  }
+
+  private record PreparedHook(String sqlPrefix, Runnable action) {}
 
   /** Until {@link #comeBack}, asking for a connection fails at once. */
   void goDown() {
@@ -101,6 +112,14 @@ final class CountingDataSource implements DataSource {
             (proxy, method, args) -> {
               if (STATEMENTS.contains(method.getName())) {
                 statements.incrementAndGet();
+                PreparedHook hook = onPrepare.get();
+                if (hook != null
+                    && args != null
+                    && args[0] instanceof String sql
+                    && sql.startsWith(hook.sqlPrefix())
+                    && onPrepare.compareAndSet(hook, null)) {
+                  hook.action().run();
+                }
               }
               try {
                 return method.invoke(connection, args);

@@ -1,6 +1,7 @@
 package dev.expandcontract.core.access;
 
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.migration.ValueForm;
@@ -33,11 +34,14 @@ public final class MigratedRows {
 
   private final MigrationSql sql;
   private final ExpandContractListener listener;
+  private final OperationObserver observer;
   private final boolean javaTwins;
 
-  public MigratedRows(MigrationSql sql, ExpandContractListener listener) {
+  public MigratedRows(
+      MigrationSql sql, ExpandContractListener listener, OperationObserver observer) {
     this.sql = sql;
     this.listener = listener;
+    this.observer = observer;
     this.javaTwins =
         sql.migration().columns().stream().allMatch(c -> c.javaTransform().isPresent());
   }
@@ -93,10 +97,104 @@ public final class MigratedRows {
     return byMigration;
   }
 
-  /** New values by key; keys without a new row are absent. */
-  public Map<Object, List<Object>> readNew(Connection connection, Collection<?> keys)
+  /**
+   * Values read from new, in the form asked for, by key; keys without a new row are absent. Old
+   * form: the reverse Java twin or the SQL reverse of each new value where one is declared (else
+   * the new value, which read-new proved the transform maps to itself).
+   */
+  public Map<Object, List<Object>> readNew(
+      Connection connection, Collection<?> keys, ValueForm form) throws SQLException {
+    Map<Object, List<Object>> rows = read(connection, keys, count -> sql.selectNew(count, form), 0);
+    if (form == ValueForm.OLD) {
+      List<ColumnMapping> columns = sql.migration().columns();
+      for (List<Object> values : rows.values()) {
+        for (int i = 0; i < columns.size(); i++) {
+          Optional<UnaryOperator<Object>> twin = columns.get(i).reverseJavaTransform();
+          if (twin.isPresent()) {
+            values.set(i, twin.get().apply(values.get(i)));
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Proves, before reads first come from new, that a value read from new can be handed to a field
+   * typed for the old column: each mapping without a reverse must have a transform that maps the
+   * newest rows' new values to themselves (the identity, {@code lower(trim(email))}), or a save
+   * would write the new value to old and transform it again. Returns the problem, naming the
+   * column; empty when there is none.
+   */
+  public Optional<String> oldFormReadProblem(Connection connection, int sampleRows)
       throws SQLException {
-    return read(connection, keys, sql::selectNew, 0);
+    List<ColumnMapping> columns = sql.migration().columns();
+    Map<Object, List<Object>> sample = sample(connection, sql.sampleNew(), sampleRows);
+    for (int i = 0; i < columns.size(); i++) {
+      ColumnMapping mapping = columns.get(i);
+      if (mapping.reverseJavaTransform().isPresent() || mapping.reverseTransform().isPresent()) {
+        continue;
+      }
+      List<Object> differing = new ArrayList<>();
+      String problem = null;
+      try {
+        for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
+          if (computedDiffers(connection, i, row.getValue(), row.getKey())) {
+            differing.add(row.getKey());
+          }
+        }
+      } catch (SQLException e) {
+        problem = "cannot be evaluated on its own values (" + e.getMessage() + ")";
+      }
+      if (problem != null || !differing.isEmpty()) {
+        return Optional.of(
+            "new column '"
+                + mapping.newColumn()
+                + "' has no reverse, and its transform '"
+                + mapping.transform()
+                + "' "
+                + (problem != null
+                    ? problem
+                    : "does not map its values to themselves (keys " + differing + ")")
+                + ": an entity field typed for old column '"
+                + mapping.oldColumn()
+                + "' read from new could not be saved back; declare a reverse (reverseJava on the"
+                + " bean, 'reverse' in configuration)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Key and values of the sampled rows; the key comes first in the statement. */
+  private Map<Object, List<Object>> sample(Connection connection, String statementSql, int rows)
+      throws SQLException {
+    int width = sql.migration().columns().size();
+    Map<Object, List<Object>> sample = new LinkedHashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+      statement.setInt(1, rows);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          List<Object> values = new ArrayList<>(width);
+          for (int c = 0; c < width; c++) {
+            values.add(rs.getObject(c + 2));
+          }
+          sample.put(sql.keyType().read(rs, 1), values);
+        }
+      }
+    }
+    return sample;
+  }
+
+  /** Whether transform {@code i}, computed from these values, differs from the key's new value. */
+  private boolean computedDiffers(Connection connection, int i, List<Object> values, Object key)
+      throws SQLException {
+    List<Object> params = new ArrayList<>(values);
+    params.add(key);
+    try (PreparedStatement statement =
+            Jdbc.prepare(connection, sql.computedNewDiffers(i), params.toArray());
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() && rs.getInt(1) == 1;
+    }
   }
 
   /**
@@ -126,6 +224,18 @@ public final class MigratedRows {
    * reverse transforms.
    */
   public void write(
+      Connection connection, Object key, List<?> values, ValueForm form, boolean writeOld)
+      throws SQLException {
+    observer.observe(
+        OperationObserver.Operation.DUAL_WRITE,
+        sql.migration().id(),
+        () -> {
+          writeObserved(connection, key, values, form, writeOld);
+          return null;
+        });
+  }
+
+  private void writeObserved(
       Connection connection, Object key, List<?> values, ValueForm form, boolean writeOld)
       throws SQLException {
     long started = System.nanoTime();
@@ -218,46 +328,30 @@ public final class MigratedRows {
   public Optional<String> newOnlyWriteProblem(Connection connection, int sampleRows)
       throws SQLException {
     List<ColumnMapping> columns = sql.migration().columns();
+    Map<Object, List<Object>> sample = sample(connection, sql.sampleOld(), sampleRows);
     List<Object> nulls = new ArrayList<>(Collections.nCopies(columns.size(), null));
-    Map<Object, List<Object>> sample = new LinkedHashMap<>();
-    sample.put(null, nulls); // compiles and runs on NULLs even when the table is empty
-    try (PreparedStatement statement = connection.prepareStatement(sql.sampleOld())) {
-      statement.setInt(1, sampleRows);
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          List<Object> values = new ArrayList<>(columns.size());
-          for (int c = 0; c < columns.size(); c++) {
-            values.add(rs.getObject(c + 2));
-          }
-          sample.put(sql.keyType().read(rs, 1), values);
-        }
-      }
-    }
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).javaTransform().isPresent()) {
         continue;
       }
       List<Object> differing = new ArrayList<>();
-      for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
-        List<Object> params = new ArrayList<>(row.getValue());
-        params.add(row.getKey() == null ? sql.keyType().sample() : row.getKey());
-        try (PreparedStatement statement =
-            Jdbc.prepare(connection, sql.computedNewDiffers(i), params.toArray())) {
-          try (ResultSet rs = statement.executeQuery()) {
-            if (row.getKey() != null && rs.next() && rs.getInt(1) == 1) {
-              differing.add(row.getKey());
-            }
+      try {
+        // On NULLs too, so that it compiles and runs even when the table is empty.
+        computedDiffers(connection, i, nulls, sql.keyType().sample());
+        for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
+          if (computedDiffers(connection, i, row.getValue(), row.getKey())) {
+            differing.add(row.getKey());
           }
-        } catch (SQLException e) {
-          return Optional.of(
-              "new column '"
-                  + columns.get(i).newColumn()
-                  + "' has no Java twin, and its transform '"
-                  + columns.get(i).transform()
-                  + "' cannot compute it from the application's value (new-only writes evaluate"
-                  + " it on the migration's own columns, not on the row): "
-                  + e.getMessage());
         }
+      } catch (SQLException e) {
+        return Optional.of(
+            "new column '"
+                + columns.get(i).newColumn()
+                + "' has no Java twin, and its transform '"
+                + columns.get(i).transform()
+                + "' cannot compute it from the application's value (new-only writes evaluate"
+                + " it on the migration's own columns, not on the row): "
+                + e.getMessage());
       }
       if (!differing.isEmpty()) {
         return Optional.of(

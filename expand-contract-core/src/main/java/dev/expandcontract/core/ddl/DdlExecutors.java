@@ -13,16 +13,52 @@ import java.util.Optional;
  */
 public final class DdlExecutors {
 
-  private final Map<String, DdlExecutor> byName = new LinkedHashMap<>();
+  /** The names {@link #standard} knows, whether or not each tool can serve a given database. */
+  public static final List<String> STANDARD_NAMES =
+      List.of(
+          NativeDdlExecutor.NAME,
+          PtOnlineSchemaChangeExecutor.NAME,
+          GhostExecutor.NAME,
+          PgOscExecutor.NAME);
+
+  private final Map<String, DdlExecutor> byName;
   private final String defaultName;
 
+  /**
+   * @throws IllegalArgumentException when the default is not among the executors, or is a tool that
+   *     cannot serve this database: every statement without a directive would be refused
+   */
   public DdlExecutors(List<DdlExecutor> executors, String defaultName) {
-    executors.forEach(executor -> byName.put(executor.name(), executor));
-    if (!byName.containsKey(defaultName)) {
+    this(byName(executors), defaultName);
+  }
+
+  private DdlExecutors(Map<String, DdlExecutor> byName, String defaultName) {
+    DdlExecutor chosen = byName.get(defaultName);
+    if (chosen == null) {
       throw new IllegalArgumentException(
           "default DDL executor '" + defaultName + "' is not one of " + byName.keySet());
     }
+    if (chosen instanceof ToolExecutor tool && tool.unusableHere().isPresent()) {
+      throw new IllegalArgumentException(
+          "default DDL executor '" + defaultName + "': " + tool.unusableHere().get());
+    }
+    this.byName = byName;
     this.defaultName = defaultName;
+  }
+
+  private static Map<String, DdlExecutor> byName(List<DdlExecutor> executors) {
+    Map<String, DdlExecutor> byName = new LinkedHashMap<>();
+    executors.forEach(executor -> byName.put(executor.name(), executor));
+    return byName;
+  }
+
+  /**
+   * The same executors with another default, e.g. the one configured for one migration's DDL.
+   *
+   * @throws IllegalArgumentException as the constructor does
+   */
+  public DdlExecutors withDefault(String name) {
+    return new DdlExecutors(byName, name);
   }
 
   /**

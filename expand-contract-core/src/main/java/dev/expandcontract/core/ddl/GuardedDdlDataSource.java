@@ -14,44 +14,54 @@ import javax.sql.DataSource;
  * A data source for a migration tool (Flyway): every DDL statement executed through its
  * connections' {@link Statement}s runs through the executor its directive names (by default the
  * native one, with short lock waits and retries) instead of as a plain statement. Other statements
- * pass through unchanged.
+ * pass through unchanged, and so does the DDL of the tool's own history table.
  */
 public final class GuardedDdlDataSource {
 
   private GuardedDdlDataSource() {}
 
-  public static DataSource wrap(DataSource dataSource, DdlExecutors executors) {
+  /**
+   * @param historyTable the migration tool's own table (Flyway's schema history): no application
+   *     traffic uses it, and a default executor that only runs ALTER TABLE (a tool) would refuse
+   *     its CREATE TABLE, so its DDL runs as written
+   */
+  public static DataSource wrap(
+      DataSource dataSource, DdlExecutors executors, String historyTable) {
     return proxy(
         DataSource.class,
         dataSource,
         (method, args) -> {
           Object result = invoke(method, dataSource, args);
           return method.getName().equals("getConnection")
-              ? connection((Connection) result, executors)
+              ? connection((Connection) result, executors, historyTable)
               : result;
         });
   }
 
-  private static Connection connection(Connection connection, DdlExecutors executors) {
+  private static Connection connection(
+      Connection connection, DdlExecutors executors, String historyTable) {
     return proxy(
         Connection.class,
         connection,
         (method, args) -> {
           Object result = invoke(method, connection, args);
           return method.getName().equals("createStatement")
-              ? statement((Statement) result, connection, executors)
+              ? statement((Statement) result, connection, executors, historyTable)
               : result;
         });
   }
 
   private static Statement statement(
-      Statement statement, Connection connection, DdlExecutors executors) {
+      Statement statement, Connection connection, DdlExecutors executors, String historyTable) {
     return proxy(
         Statement.class,
         statement,
         (method, args) -> {
           Optional<DdlChange> change =
-              isExecute(method) ? DdlChange.parse((String) args[0]) : Optional.empty();
+              isExecute(method)
+                  ? DdlChange.parse((String) args[0])
+                      .filter(c -> !c.table().equalsIgnoreCase(historyTable))
+                  : Optional.empty();
           if (change.isEmpty()) {
             return invoke(method, statement, args);
           }

@@ -42,11 +42,18 @@ abstract class ToolExecutor implements DdlExecutor {
   /** A progress report made from one output line of the tool, if the line is one. */
   abstract Optional<String> progress(String line);
 
+  /** Why the tool cannot run here at all, whatever the change; empty when it can. */
+  Optional<String> unusableHere() {
+    return database == serves
+        ? Optional.empty()
+        : Optional.of(name() + " runs on " + serves + " only, this database is " + database);
+  }
+
   @Override
   public void execute(Connection connection, DdlChange change) {
-    if (database != serves) {
-      throw new DdlRefusedException(
-          name() + " runs on " + serves + " only, this database is " + database, change);
+    Optional<String> unusable = unusableHere();
+    if (unusable.isPresent()) {
+      throw new DdlRefusedException(unusable.get(), change);
     }
     if (change.table().isEmpty()) {
       throw new DdlRefusedException(name() + " needs a table: " + change.firstLine(), change);

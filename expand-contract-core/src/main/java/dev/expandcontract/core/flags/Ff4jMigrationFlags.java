@@ -112,7 +112,7 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
       // FF4j's update deletes a feature's properties and inserts them again, outside any
       // transaction: two instances writing the same flags back collide on the primary key. The
       // other wrote this state's flags or a newer state's; the next refresh compares again.
-      if (!Jdbc.isIntegrityViolation(e)) {
+      if (!Jdbc.isDuplicateKey(e)) {
         throw e;
       }
     }

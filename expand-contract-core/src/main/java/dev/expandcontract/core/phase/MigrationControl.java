@@ -4,6 +4,7 @@ import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.KeyRange;
 import dev.expandcontract.core.drift.SafetyNets;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.sql.Jdbc;
@@ -37,9 +38,10 @@ import javax.sql.DataSource;
  */
 public final class MigrationControl {
 
-  /** Rows on which {@link #stopOldWrites} proves the new-only write path. */
+  /** Rows on which read-new and stop-old-writes prove the write paths they switch to. */
   private static final int WRITE_PATH_SAMPLE_ROWS = 100;
 
+  private final OperationObserver observer;
   private final DataSource dataSource;
   private final StateStore store;
   private final Map<String, MigrationSql> migrations;
@@ -55,9 +57,11 @@ public final class MigrationControl {
       Map<String, MigrationSql> migrations,
       Verifier verifier,
       ExpandContractListener listener,
+      OperationObserver observer,
       Duration soakTime,
       Duration instanceTimeout,
       SafetyNets safetyNets) {
+    this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
     this.migrations = Map.copyOf(migrations);
@@ -132,6 +136,11 @@ public final class MigrationControl {
    * refuses; in later phases it reports drift (e.g. from writers bypassing the application).
    */
   public VerificationReport verify(String id, String actor) {
+    return observer.observe(
+        OperationObserver.Operation.VERIFY, id, () -> verifyObserved(id, actor));
+  }
+
+  private VerificationReport verifyObserved(String id, String actor) {
     MigrationState state = requireCompleteNewSchema(id, "verify", "verification");
     List<PoisonRow> poison = store.poison().all(id);
     if (!poison.isEmpty()) {
@@ -261,6 +270,13 @@ public final class MigrationControl {
     if (state.phase() == Phase.READ_NEW && state.readPercent() == percent) {
       return state; // already there: a repeated request records no transition
     }
+    if (percent > 0) {
+      writePathProblem(id, MigratedRows::oldFormReadProblem)
+          .ifPresent(
+              problem -> {
+                throw refuse(id, "read-new", "reads from new could not be saved back: " + problem);
+              });
+    }
     Map<String, Object> changes = new HashMap<>();
     boolean full = percent == 100;
     Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
@@ -300,7 +316,7 @@ public final class MigrationControl {
               + soakTime.toSeconds()
               + "s");
     }
-    newOnlyWriteProblem(id)
+    writePathProblem(id, MigratedRows::newOnlyWriteProblem)
         .ifPresent(
             problem -> {
               throw refuse(
@@ -314,13 +330,35 @@ public final class MigrationControl {
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
 
-  private Optional<String> newOnlyWriteProblem(String id) {
+  /** One of {@link MigratedRows}' proofs of a write path, on a sample of rows. */
+  private interface WritePathProof {
+    Optional<String> problem(MigratedRows rows, Connection connection, int sampleRows)
+        throws SQLException;
+  }
+
+  /**
+   * Runs a proof in one read-only REPEATABLE READ transaction: its reads of the sample and their
+   * comparisons see one snapshot, so a dual write committing between them is not a mismatch.
+   */
+  private Optional<String> writePathProblem(String id, WritePathProof proof) {
     try (Connection connection = dataSource.getConnection()) {
-      return new MigratedRows(migrations.get(id), listener)
-          .newOnlyWriteProblem(connection, WRITE_PATH_SAMPLE_ROWS);
+      boolean autoCommit = connection.getAutoCommit();
+      int isolation = connection.getTransactionIsolation();
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        return proof.problem(
+            new MigratedRows(migrations.get(id), listener, observer),
+            connection,
+            WRITE_PATH_SAMPLE_ROWS);
+      } finally {
+        connection.rollback();
+        connection.setTransactionIsolation(isolation);
+        connection.setAutoCommit(autoCommit);
+      }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot check the new-only write path of '" + id + "': " + e.getMessage(), e);
+          "cannot check the write path of '" + id + "': " + e.getMessage(), e);
     }
   }
 
@@ -332,6 +370,11 @@ public final class MigrationControl {
    * again resumes it.
    */
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
+    return observer.observe(
+        OperationObserver.Operation.CONTRACT, id, () -> contractObserved(id, actor, contractDdl));
+  }
+
+  private MigrationState contractObserved(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
     // Gone since stop-old-writes, unless a step failed: no trigger may outlive the DDL.

@@ -111,6 +111,16 @@ public record ColumnType(int jdbcType, String typeName, int size, Integer scale)
     };
   }
 
+  /**
+   * The type to cast a bound value to so that an expression sees it as this column holds it: with
+   * its precision and scale for NUMERIC/DECIMAL (rounded like an assignment, an error on overflow),
+   * without a length for text and binary types, since a cast to {@code varchar(n)} truncates
+   * silently where the column would have refused the value.
+   */
+  String castType() {
+    return hasFixedScale() ? declared() : typeName;
+  }
+
   /** The type as a user declares it, for messages: {@code numeric(10,2)}, {@code BINARY(16)}. */
   public String declared() {
     if (hasFixedScale()) {

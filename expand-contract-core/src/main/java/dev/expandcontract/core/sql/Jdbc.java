@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 /** The few JDBC idioms the core repeats: bind, run, map, and run in a transaction. */
 public final class Jdbc {
 
+  private static final int MYSQL_DUPLICATE_KEY = 1062;
+
   private Jdbc() {}
 
   /** Maps the current row of a result set. */
@@ -104,14 +106,14 @@ public final class Jdbc {
   }
 
   /**
-   * True when a statement failed on a key or constraint another writer satisfied at the same moment
-   * (SQLSTATE class 23, which PostgreSQL, MariaDB and H2 use for a duplicate key).
+   * True when a statement failed on a unique key another writer inserted at the same moment:
+   * SQLSTATE 23505 (PostgreSQL, H2) or MariaDB/MySQL's error 1062; other integrity violations (NOT
+   * NULL, foreign keys, checks) are real errors.
    */
-  public static boolean isIntegrityViolation(Throwable error) {
+  public static boolean isDuplicateKey(Throwable error) {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql
-          && sql.getSQLState() != null
-          && sql.getSQLState().startsWith("23")) {
+          && ("23505".equals(sql.getSQLState()) || sql.getErrorCode() == MYSQL_DUPLICATE_KEY)) {
         return true;
       }
     }

@@ -260,6 +260,36 @@ public final class MigrationSql {
         + in(count);
   }
 
+  private List<String> newReads(ValueForm form) {
+    if (form == ValueForm.NEW) {
+      return newColumns;
+    }
+    List<String> reads = new ArrayList<>();
+    for (int i = 0; i < newColumns.size(); i++) {
+      ColumnMapping mapping = migration.columns().get(i);
+      reads.add(
+          mapping.reverseJavaTransform().isEmpty() && mapping.reverseTransform().isPresent()
+              ? "(" + mapping.reverseTransform().get() + ")"
+              : newColumns.get(i));
+    }
+    return reads;
+  }
+
+  /** Key and new values of the rows with the highest keys: parameter the row count. */
+  public String sampleNew() {
+    return "SELECT "
+        + newKey
+        + ", "
+        + String.join(", ", newColumns)
+        + " FROM "
+        + newTable
+        + " WHERE "
+        + newKey
+        + " IS NOT NULL ORDER BY "
+        + newKey
+        + " DESC LIMIT ?";
+  }
+
   /** What a read from old selects per mapping: the old column, or transform(old) for new form. */
   private List<String> oldReads(ValueForm form) {
     return form == ValueForm.OLD ? oldColumns : parenthesized(transforms);
@@ -291,12 +321,16 @@ public final class MigrationSql {
         + first.in(count);
   }
 
-  /** Key and new values of {@code count} keys. */
-  public String selectNew(int count) {
+  /**
+   * Key and, per mapping, the new value (or, for the {@linkplain ValueForm#OLD old form}, the SQL
+   * reverse over the new columns where one is declared and no reverse Java twin is) of {@code
+   * count} keys.
+   */
+  public String selectNew(int count, ValueForm form) {
     return "SELECT "
         + newKey
         + ", "
-        + String.join(", ", newColumns)
+        + String.join(", ", newReads(form))
         + " FROM "
         + newTable
         + " WHERE "

@@ -9,10 +9,13 @@ import java.util.List;
 /** MySQL and MariaDB: backtick quoting, {@code <=>}, {@code ON DUPLICATE KEY UPDATE}. */
 final class MySqlDialect extends SqlDialect {
 
-  /** MariaDB and MySQL cast to few types (no VARCHAR(n)), and type a bound value by itself. */
+  /**
+   * MariaDB and MySQL cast to few types (no VARCHAR(n)) and type other bound values by themselves;
+   * a DECIMAL gets its scale, as the column would hold the value.
+   */
   @Override
   public String typedParameter(ColumnType type) {
-    return "?";
+    return type != null && type.hasFixedScale() ? "CAST(? AS " + type.declared() + ")" : "?";
   }
 
   @Override

@@ -45,10 +45,14 @@ public final class SchemaValidator {
    * Validates a migration whose contract began (its stored phase is CONTRACTING or CONTRACTED)
    * against the new schema alone: the old one may be gone, and nothing reads or writes it any more.
    * The release that ran the contract therefore keeps starting until a later one removes the
-   * declaration. The old columns' types are the ones recorded while they existed, if any.
+   * declaration. The old columns' names and types are the ones recorded while they existed, if any
+   * (else the names as declared and no types).
    */
   public MigrationSql validateContracted(
-      Connection connection, Migration migration, List<ColumnType> recordedOldTypes) {
+      Connection connection,
+      Migration migration,
+      List<String> recordedOldNames,
+      List<ColumnType> recordedOldTypes) {
     try {
       checkIdentifiers(migration);
       DatabaseMetaData meta = connection.getMetaData();
@@ -77,7 +81,7 @@ public final class SchemaValidator {
         comparisons.add(column.type().comparison());
         types.add(column.type());
       }
-      // The old names stay as declared: they name nothing that is read or written any more.
+      boolean recorded = recordedOldTypes.size() == migration.columns().size();
       return new MigrationSql(
           migration,
           new MigrationSchema(
@@ -85,10 +89,12 @@ public final class SchemaValidator {
               migration.oldKey(),
               newTable,
               newKey.name(),
-              migration.columns().stream().map(ColumnMapping::oldColumn).toList(),
+              recorded
+                  ? recordedOldNames
+                  : migration.columns().stream().map(ColumnMapping::oldColumn).toList(),
               resolvedNew,
               comparisons,
-              recordedOldTypes.size() == migration.columns().size() ? recordedOldTypes : List.of(),
+              recorded ? recordedOldTypes : List.of(),
               types,
               keyType),
           dialect);

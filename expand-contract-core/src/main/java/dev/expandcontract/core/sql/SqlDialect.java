@@ -64,7 +64,7 @@ public abstract class SqlDialect {
    * instead of a column; a plain parameter when the type is unknown.
    */
   public String typedParameter(ColumnType type) {
-    return type == null ? "?" : "CAST(? AS " + type.declared() + ")";
+    return type == null ? "?" : "CAST(? AS " + type.castType() + ")";
   }
 
   /** Appended to a SELECT to lock the rows it reads until the transaction ends. */
@@ -274,6 +274,7 @@ public abstract class SqlDialect {
             + "old_column ("
             + "migration_id VARCHAR(100) NOT NULL, "
             + "column_no INT NOT NULL, "
+            + "column_name VARCHAR(100) NOT NULL, "
             + "jdbc_type INT NOT NULL, "
             + "type_name VARCHAR(100) NOT NULL, "
             + "type_size INT NOT NULL, "

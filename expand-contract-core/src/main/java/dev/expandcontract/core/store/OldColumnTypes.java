@@ -8,11 +8,17 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The old columns' types, recorded at start-up while the columns exist. Once the contract dropped
- * them, the release that ran it still needs them: they tell which schema an entity field's values
- * belong to, and type the values its new-only writes compute new ones from.
+ * The old columns' names (as the database spells them) and types, recorded at start-up while the
+ * columns exist. Once the contract dropped them, the release that ran it still needs them: they
+ * tell which schema an entity field's values belong to, and type the values its new-only writes
+ * compute new ones from.
  */
 public final class OldColumnTypes {
+
+  /** An old column as the database spells it, and its type. */
+  public record OldColumn(String name, ColumnType type) {}
+
+  private static final int ATTEMPTS = 5;
 
   private final DataSource dataSource;
   private final String table;
@@ -23,27 +29,60 @@ public final class OldColumnTypes {
   }
 
   /**
-   * Records a migration's old column types unless the same are recorded; another instance recording
-   * them at the same moment is not an error.
+   * Records a migration's old column types unless the same are recorded. Several instances start at
+   * once: a first record only inserts (the loser of a race hits the winner's key, which is the same
+   * record), and a deadlock between them is retried.
    */
-  public void remember(String id, List<ColumnType> types) {
-    if (types.equals(recalled(id))) {
-      return;
+  public void remember(String id, List<OldColumn> columns) {
+    for (int attempt = 1; ; attempt++) {
+      List<OldColumn> recorded = recalled(id);
+      if (columns.equals(recorded)) {
+        return;
+      }
+      try {
+        record(id, columns, !recorded.isEmpty());
+        return;
+      } catch (SQLException e) {
+        if (Jdbc.isDuplicateKey(e)) {
+          return; // another instance recorded them at the same moment
+        }
+        if (!isDeadlock(e) || attempt == ATTEMPTS) {
+          throw new IllegalStateException(
+              "expand-contract: cannot record the old column types of "
+                  + id
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+      }
     }
+  }
+
+  /**
+   * SQLSTATE class 40: a transaction rollback, the class of deadlocks and serialization failures.
+   */
+  private static boolean isDeadlock(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("40");
+  }
+
+  private void record(String id, List<OldColumn> columns, boolean replace) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        Jdbc.update(connection, "DELETE FROM " + table + " WHERE migration_id = ?", id);
-        for (int i = 0; i < types.size(); i++) {
-          ColumnType type = types.get(i);
+        if (replace) {
+          Jdbc.update(connection, "DELETE FROM " + table + " WHERE migration_id = ?", id);
+        }
+        for (int i = 0; i < columns.size(); i++) {
+          ColumnType type = columns.get(i).type();
           Jdbc.update(
               connection,
               "INSERT INTO "
                   + table
-                  + " (migration_id, column_no, jdbc_type, type_name, type_size, type_scale)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)",
+                  + " (migration_id, column_no, column_name, jdbc_type, type_name, type_size,"
+                  + " type_scale) VALUES (?, ?, ?, ?, ?, ?, ?)",
               id,
               i,
+              columns.get(i).name(),
               type.jdbcType(),
               type.typeName(),
               type.size(),
@@ -52,33 +91,29 @@ public final class OldColumnTypes {
         connection.commit();
       } catch (SQLException e) {
         connection.rollback();
-        if (!Jdbc.isIntegrityViolation(e)) {
-          throw e;
-        }
+        throw e;
       } finally {
         connection.setAutoCommit(true);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "expand-contract: cannot record the old column types of " + id + ": " + e.getMessage(),
-          e);
     }
   }
 
-  /** The recorded types in mapping order; empty when none were recorded. */
-  public List<ColumnType> recalled(String id) {
+  /** The recorded columns in mapping order; empty when none were recorded. */
+  public List<OldColumn> recalled(String id) {
     try (Connection connection = dataSource.getConnection()) {
       return Jdbc.query(
           connection,
-          "SELECT jdbc_type, type_name, type_size, type_scale FROM "
+          "SELECT column_name, jdbc_type, type_name, type_size, type_scale FROM "
               + table
               + " WHERE migration_id = ? ORDER BY column_no",
           rs ->
-              new ColumnType(
-                  rs.getInt(1),
-                  rs.getString(2),
-                  rs.getInt(3),
-                  rs.getObject(4) == null ? null : rs.getInt(4)),
+              new OldColumn(
+                  rs.getString(1),
+                  new ColumnType(
+                      rs.getInt(2),
+                      rs.getString(3),
+                      rs.getInt(4),
+                      rs.getObject(5) == null ? null : rs.getInt(5))),
           id);
     } catch (SQLException e) {
       throw new IllegalStateException(

@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS expand_contract_poison (
 CREATE TABLE IF NOT EXISTS expand_contract_old_column (
   migration_id VARCHAR(100) NOT NULL,
   column_no INT NOT NULL,
+  column_name VARCHAR(100) NOT NULL,
   jdbc_type INT NOT NULL,
   type_name VARCHAR(100) NOT NULL,
   type_size INT NOT NULL,

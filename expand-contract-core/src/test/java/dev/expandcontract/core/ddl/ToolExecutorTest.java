@@ -157,6 +157,43 @@ class ToolExecutorTest {
         .hasMessageContaining("[pt-osc]");
   }
 
+  @Test
+  void anotherDefaultRunsTheChangesWithoutADirectiveAndTheDirectiveStillWins() {
+    NativeDdlExecutor nativeDdl = new NativeDdlExecutor(DatabaseType.MYSQL, DdlSettings.DEFAULTS);
+    DdlExecutors perMigration =
+        new DdlExecutors(List.of(nativeDdl, pt("pt-online-schema-change")), "native")
+            .withDefault("pt-osc");
+    DdlChange plain = DdlChange.parse("ALTER TABLE t DROP COLUMN a").orElseThrow();
+    DdlChange directed =
+        DdlChange.parse("-- expand-contract: executor=native\nALTER TABLE t DROP COLUMN a")
+            .orElseThrow();
+
+    assertThat(perMigration.forChange(plain).name()).isEqualTo("pt-osc");
+    assertThat(perMigration.forChange(directed)).isSameAs(nativeDdl);
+  }
+
+  @Test
+  void aDefaultThatCannotRunHereFailsBeforeAnyChange() {
+    DdlExecutors executors =
+        new DdlExecutors(
+            List.of(
+                new NativeDdlExecutor(DatabaseType.MYSQL, DdlSettings.DEFAULTS),
+                new PgOscExecutor(
+                    "pg-online-schema-change",
+                    DatabaseType.MYSQL,
+                    MYSQL,
+                    DdlSettings.DEFAULTS,
+                    DdlProgress.NO_OP)),
+            "native");
+
+    assertThatThrownBy(() -> executors.withDefault("pg-osc"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pg-osc runs on POSTGRESQL only, this database is MYSQL");
+    assertThatThrownBy(() -> executors.withDefault("pt-ocs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'pt-ocs' is not one of [native, pg-osc]");
+  }
+
   private PtOnlineSchemaChangeExecutor pt(String binary) {
     return new PtOnlineSchemaChangeExecutor(
         binary,

@@ -6,6 +6,7 @@ import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.ddl.ToolBinaries;
 import dev.expandcontract.core.ddl.ToolConnection;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.MigrationFlags;
@@ -94,7 +95,8 @@ public final class ExpandContractAutoConfiguration {
       ExpandContractProperties properties,
       ObjectProvider<Migration> migrationBeans,
       MigrationFlags flags,
-      ObjectProvider<ExpandContractListener> listeners) {
+      ObjectProvider<ExpandContractListener> listeners,
+      ObjectProvider<OperationObserver> observer) {
     List<Migration> migrations =
         new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
     migrationBeans.orderedStream().forEach(migrations::add);
@@ -102,6 +104,7 @@ public final class ExpandContractAutoConfiguration {
         .migrations(migrations)
         .flags(flags)
         .listener(ExpandContractListener.lazy(() -> listeners.orderedStream().toList()))
+        .observer(observer.getIfAvailable(() -> OperationObserver.NONE))
         .instanceId(properties.instanceId() != null ? properties.instanceId() : defaultInstanceId())
         .tablePrefix(properties.tablePrefix())
         .soakTime(properties.soakTime())
@@ -185,7 +188,8 @@ public final class ExpandContractAutoConfiguration {
         activity,
         // The tools run as processes and connect on their own, with the application's password.
         environment.getProperty("spring.datasource.password", ""),
-        properties.ddl().executor());
+        properties.ddl().executor(),
+        properties.ddl().migrationExecutors());
   }
 
   /** The compact action: pg_repack of a migration's table, when its phase allows. */

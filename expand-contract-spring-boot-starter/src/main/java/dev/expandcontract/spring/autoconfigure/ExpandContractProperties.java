@@ -1,5 +1,6 @@
 package dev.expandcontract.spring.autoconfigure;
 
+import dev.expandcontract.core.ddl.DdlExecutors;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
 import java.time.Duration;
@@ -155,6 +156,10 @@ public record ExpandContractProperties(
    *     DDL statement through the executors, with a short lock wait and retries
    * @param executor executor of a DDL statement without a {@code -- expand-contract: executor=...}
    *     directive: {@code native}, {@code pt-osc}, {@code gh-ost} or {@code pg-osc}
+   * @param migrationExecutors executor of one migration's contract scripts, by migration id (e.g.
+   *     {@code customer-email: pt-osc}): their statements without a directive run with it instead
+   *     of {@code executor}; the application's own Flyway migrations (the expand scripts) belong to
+   *     no single migration and choose by directive
    * @param lockTimeout lock wait of one DDL attempt in a Flyway migration before it gives up and
    *     retries (MySQL/MariaDB count whole seconds: below one second the DDL does not wait)
    * @param maxAttempts attempts of one DDL statement before the migration fails, naming the
@@ -167,11 +172,32 @@ public record ExpandContractProperties(
   public record Ddl(
       @DefaultValue("true") boolean guardFlyway,
       @DefaultValue("native") String executor,
+      Map<String, String> migrationExecutors,
       @DefaultValue("500ms") Duration lockTimeout,
       @DefaultValue("20") int maxAttempts,
       @DefaultValue("false") boolean copyAllowed,
       @DefaultValue Tools tools,
-      @DefaultValue Lint lint) {}
+      @DefaultValue Lint lint) {
+
+    public Ddl {
+      migrationExecutors = migrationExecutors == null ? Map.of() : Map.copyOf(migrationExecutors);
+      requireKnownExecutor("expand-contract.ddl.executor", executor);
+      migrationExecutors.forEach(
+          (id, name) ->
+              requireKnownExecutor("expand-contract.ddl.migration-executors." + id, name));
+    }
+
+    private static void requireKnownExecutor(String property, String name) {
+      if (!DdlExecutors.STANDARD_NAMES.contains(name)) {
+        throw new IllegalArgumentException(
+            property
+                + " is '"
+                + name
+                + "', not a DDL executor; one of "
+                + String.join(", ", DdlExecutors.STANDARD_NAMES));
+      }
+    }
+  }
 
   /**
    * @param ptOnlineSchemaChange command of pt-online-schema-change (Debian: percona-toolkit)

@@ -4,10 +4,16 @@ import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.ddl.DdlExecutors;
 import dev.expandcontract.core.ddl.DdlSettings;
 import dev.expandcontract.core.ddl.GuardedDdlDataSource;
+import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.spring.ddl.DdlTools;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -21,7 +27,9 @@ import org.flywaydb.core.api.callback.Event;
  * history table of their own, through a guard callback that refuses them unless the migration is in
  * CONTRACTING (the contract action moved it there). Each DDL statement runs through the core's
  * executors: it waits for its lock only briefly, inside the contract gate, and is retried with
- * jittered back-off, so it never queues the application's traffic behind a long transaction.
+ * jittered back-off, so it never queues the application's traffic behind a long transaction. A
+ * statement without a directive runs with the executor configured for its migration, else the
+ * default one.
  */
 public final class FlywayContractScripts {
 
@@ -29,6 +37,7 @@ public final class FlywayContractScripts {
   private final ExpandContract expandContract;
   private final String locationPattern;
   private final DdlExecutors executors;
+  private final Map<String, DdlExecutors> migrationExecutors = new HashMap<>();
 
   public FlywayContractScripts(
       DataSource dataSource,
@@ -61,6 +70,26 @@ public final class FlywayContractScripts {
     DdlSettings settings =
         DdlSettings.DEFAULTS.withLockTimeout(lockTimeout).withMaxAttempts(maxAttempts);
     this.executors = tools.executors(dataSource, settings, gate);
+    Set<String> declared =
+        expandContract.migrations().stream()
+            .map(Migration::id)
+            .collect(Collectors.toCollection(TreeSet::new));
+    // Checked at start-up: a contract is no moment to learn that its executor cannot run.
+    tools
+        .migrationExecutors()
+        .forEach(
+            (id, executor) -> {
+              String property = "expand-contract.ddl.migration-executors." + id;
+              if (!declared.contains(id)) {
+                throw new IllegalStateException(
+                    property + " names no declared migration; declared: " + declared);
+              }
+              try {
+                migrationExecutors.put(id, executors.withDefault(executor));
+              } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(property + "=" + executor + ": " + e.getMessage());
+              }
+            });
   }
 
   /** The DDL step the {@code contract} action runs once its guard passed. */
@@ -69,11 +98,15 @@ public final class FlywayContractScripts {
   }
 
   void apply(String id) {
+    String historyTable =
+        expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_");
     Flyway flyway =
         Flyway.configure()
-            .dataSource(GuardedDdlDataSource.wrap(dataSource, executors))
+            .dataSource(
+                GuardedDdlDataSource.wrap(
+                    dataSource, migrationExecutors.getOrDefault(id, executors), historyTable))
             .locations(locationPattern.replace("{id}", id))
-            .table(expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_"))
+            .table(historyTable)
             .baselineOnMigrate(true)
             .baselineVersion("0")
             .callbacks(new PhaseGuard(id))

@@ -28,6 +28,8 @@ public final class FlywayDdlGuard implements FlywayConfigurationCustomizer {
     DataSource dataSource = configuration.getDataSource();
     configuration.dataSource(
         GuardedDdlDataSource.wrap(
-            dataSource, tools.executors(dataSource, settings, DdlWindow.IMMEDIATE)));
+            dataSource,
+            tools.executors(dataSource, settings, DdlWindow.IMMEDIATE),
+            configuration.getTable()));
   }
 }

@@ -2,6 +2,7 @@ package dev.expandcontract.spring.endpoint;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.ddl.DdlRefusedException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationCompaction;
 import dev.expandcontract.core.phase.MigrationControl;
@@ -29,8 +30,9 @@ import org.springframework.util.ClassUtils;
 
 /**
  * {@code /actuator/expandcontract}: every migration's status, one migration in detail, and the
- * operator's actions. 200 with the new state, 409 with the guard's reason (state unchanged), 404
- * for an unknown id, 400 for an unknown action or a bad percent.
+ * operator's actions. 200 with the new state, 409 with the guard's reason (state unchanged; for a
+ * contract whose DDL the DDL guard refused, the migration stays CONTRACTING), 404 for an unknown
+ * id, 400 for an unknown action or a bad percent.
  */
 @Endpoint(id = ExpandContractEndpoint.ID)
 public class ExpandContractEndpoint {
@@ -146,8 +148,26 @@ public class ExpandContractEndpoint {
     } catch (IllegalArgumentException e) {
       return error(WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage(), null);
     } catch (RuntimeException e) {
+      DdlRefusedException refused = refusedDdl(e);
+      if (refused != null) {
+        return error(
+            STATUS_REFUSED, action + " refused: " + refused.getMessage(), currentState(id));
+      }
       return failure(action + " failed", e, currentState(id));
     }
+  }
+
+  /**
+   * The DDL guard's refusal behind a failure (a locking DDL, a tool on the wrong database): 409
+   * like any guard, not the 503 of the SQL error Flyway reports it as. Nothing of it ran.
+   */
+  private static @Nullable DdlRefusedException refusedDdl(Throwable failure) {
+    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof DdlRefusedException refused) {
+        return refused;
+      }
+    }
+    return null;
   }
 
   /**

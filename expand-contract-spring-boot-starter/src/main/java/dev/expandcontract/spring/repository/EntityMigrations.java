@@ -85,66 +85,89 @@ public final class EntityMigrations {
   }
 
   /**
-   * Which schema's values the fields of one migration hold, from their types; old when the old
-   * column's type is no longer known (its contract dropped it before the library recorded it).
+   * Which schema's values the fields of one migration hold, from their types: new when a field's
+   * type only the new column holds, old when one only the old column holds; fields both hold follow
+   * the others (old when all do, or when the old column's type is no longer known because a
+   * contract dropped it before the library recorded it).
    */
   private static ValueForm form(Class<?> entityType, MigrationSql sql, List<Field> fields) {
     MigrationSchema schema = sql.schema();
-    List<ValueForm> found = new ArrayList<>();
+    List<String> oldOnly = new ArrayList<>();
+    List<String> newOnly = new ArrayList<>();
     for (int i = 0; i < fields.size(); i++) {
       Field field = fields.get(i);
-      ColumnMapping mapping = sql.migration().columns().get(i);
       ColumnType oldType =
           schema.oldColumnTypes().isEmpty() ? null : schema.oldColumnTypes().get(i);
       ColumnType newType = schema.newColumnTypes().get(i);
-      String oldColumn = schema.oldTable() + "." + schema.oldColumns().get(i) + describe(oldType);
-      String newColumn = schema.newTable() + "." + schema.newColumns().get(i) + describe(newType);
-      String type = "is a " + field.getType().getSimpleName() + ", which ";
-      if (oldType == null || oldType.holds(field.getType())) {
-        found.add(ValueForm.OLD);
-      } else if (newType.holds(field.getType())) {
-        if (mapping.reverseJavaTransform().isEmpty() && mapping.reverseTransform().isEmpty()) {
-          throw invalid(
-              entityType,
-              field,
-              type
-                  + "new column "
-                  + newColumn
-                  + " holds and old column "
-                  + oldColumn
-                  + " does not: it holds new values, and writing them to the old column needs a"
-                  + " reverse of migration '"
-                  + sql.migration().id()
-                  + "': declare reverseJava(...) on the bean or 'reverse' (SQL over the new"
-                  + " columns) in its configuration");
-        }
-        found.add(ValueForm.NEW);
-      } else {
+      boolean heldByOld = oldType == null || oldType.holds(field.getType());
+      boolean heldByNew = newType.holds(field.getType());
+      if (!heldByOld && !heldByNew) {
         throw invalid(
             entityType,
             field,
-            type
+            isA(field)
                 + "neither old column "
-                + oldColumn
+                + oldColumn(schema, i)
                 + " nor new column "
-                + newColumn
+                + newColumn(schema, i)
                 + " holds: declare it with a type one of them holds (the old one's to hold old"
                 + " values, the new one's to hold new values)");
       }
+      if (heldByOld != heldByNew) {
+        (heldByOld ? oldOnly : newOnly).add(field.getName());
+      }
     }
-    if (found.stream().distinct().count() > 1) {
+    if (!oldOnly.isEmpty() && !newOnly.isEmpty()) {
       throw new InvalidMigrationException(
           "entity "
               + entityType.getName()
               + ": the @Migrated fields of migration '"
               + sql.migration().id()
-              + "' mix types of the old columns and of the new ones ("
-              + fields.stream().map(Field::getName).toList()
-              + " hold "
-              + found
-              + " values): type all of them for one schema");
+              + "' mix types only the old columns hold "
+              + oldOnly
+              + " with types only the new columns hold "
+              + newOnly
+              + ": type all of them for one schema");
     }
-    return found.get(0);
+    if (newOnly.isEmpty()) {
+      return ValueForm.OLD;
+    }
+    for (int i = 0; i < fields.size(); i++) {
+      ColumnMapping mapping = sql.migration().columns().get(i);
+      if (mapping.reverseJavaTransform().isEmpty() && mapping.reverseTransform().isEmpty()) {
+        throw invalid(
+            entityType,
+            fields.get(i),
+            isA(fields.get(i))
+                + "new column "
+                + newColumn(schema, i)
+                + " holds and old column "
+                + oldColumn(schema, i)
+                + (newOnly.contains(fields.get(i).getName()) ? " does not" : " too")
+                + ": the fields of migration '"
+                + sql.migration().id()
+                + "' hold new values, and writing them to the old column needs a reverse:"
+                + " declare reverseJava(...) on the bean or 'reverse' (SQL over the new columns)"
+                + " in its configuration");
+      }
+    }
+    return ValueForm.NEW;
+  }
+
+  private static String isA(Field field) {
+    return "is a " + field.getType().getSimpleName() + ", which ";
+  }
+
+  private static String oldColumn(MigrationSchema schema, int i) {
+    ColumnType type = schema.oldColumnTypes().isEmpty() ? null : schema.oldColumnTypes().get(i);
+    return schema.oldTable() + "." + schema.oldColumns().get(i) + describe(type);
+  }
+
+  private static String newColumn(MigrationSchema schema, int i) {
+    return schema.newTable()
+        + "."
+        + schema.newColumns().get(i)
+        + describe(schema.newColumnTypes().get(i));
   }
 
   private static String describe(ColumnType type) {

@@ -122,7 +122,7 @@ public final class MigratedEntities {
           id,
           byKey,
           fromNew,
-          fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew));
+          fromNew.isEmpty() ? Map.of() : rows.readNew(connection, fromNew, entity.form(id)));
       if (!fromOld.isEmpty()) {
         readingOld.put(id, fromOld);
       }

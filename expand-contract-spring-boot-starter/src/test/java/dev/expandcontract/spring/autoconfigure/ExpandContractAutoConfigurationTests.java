@@ -3,11 +3,13 @@ package dev.expandcontract.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
+import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.endpoint.ExpandContractEndpoint;
 import dev.expandcontract.spring.event.BackfillBatchFailedEvent;
 import dev.expandcontract.spring.event.MigrationPhaseChangedEvent;
@@ -16,6 +18,9 @@ import dev.expandcontract.spring.observe.ExpandContractMetrics;
 import dev.expandcontract.test.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,6 +186,48 @@ class ExpandContractAutoConfigurationTests {
   }
 
   @Test
+  void observesBatchesAndVerificationsWhenThereIsAnObservationRegistry() {
+    List<String> observed = new CopyOnWriteArrayList<>();
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry
+        .observationConfig()
+        .observationHandler(
+            new ObservationHandler<Observation.Context>() {
+              @Override
+              public void onStop(Observation.Context context) {
+                observed.add(
+                    context.getName()
+                        + " "
+                        + context.getLowCardinalityKeyValue("migration").getValue()
+                        + (context.getError() == null ? "" : " failed"));
+              }
+
+              @Override
+              public boolean supportsContext(Observation.Context context) {
+                return true;
+              }
+            });
+    runner
+        .withUserConfiguration(ItemsMigration.class)
+        .withBean(ObservationRegistry.class, () -> registry)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(OperationObserver.class);
+              ExpandContract expandContract = context.getBean(ExpandContract.class);
+              expandContract.control().startBackfill("item-email", "test");
+              while (expandContract.backfill().runBatch("item-email").moreWorkNow()) {
+                // every batch of the two rows
+              }
+              expandContract.control().verify("item-email", "test");
+
+              assertThat(observed)
+                  .contains("expandcontract.backfill.batch item-email")
+                  .contains("expandcontract.verify item-email");
+            });
+    runner.run(context -> assertThat(context).doesNotHaveBean(OperationObserver.class));
+  }
+
+  @Test
   void publishesPhaseChangesAndBatchFailuresAsApplicationEvents() {
     runner
         .withUserConfiguration(ItemsMigration.class)
@@ -207,6 +254,80 @@ class ExpandContractAutoConfigurationTests {
               assertThat(events.failures).isNotEmpty();
               assertThat(events.failures.get(0).getMigrationId()).isEqualTo("item-email");
             });
+  }
+
+  @Test
+  void aMigrationsContractExecutorIsCheckedAtStartUpNamingTheProperty() {
+    ApplicationContextRunner items = runner.withUserConfiguration(ItemsMigration.class);
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=native")
+        .run(context -> assertThat(context).hasSingleBean(FlywayContractScripts.class));
+    items
+        .withPropertyValues(
+            "expand-contract.ddl.migration-executors.item-email=pt-online-schema-change")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email is"
+                            + " 'pt-online-schema-change', not a DDL executor; one of native,"
+                            + " pt-osc, gh-ost, pg-osc"));
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-emial=native")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-emial names no declared"
+                            + " migration; declared: [item-email]"));
+    // H2's URL names no host the tools could connect to: only native can run there.
+    items
+        .withPropertyValues("expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc:")
+                    .hasMessageContaining("'pt-osc' is not one of [native]"));
+  }
+
+  @Test
+  void aDefaultExecutorThatCannotRunHereStopsStartUpNamingTheProperty() {
+    runner
+        .withPropertyValues("expand-contract.ddl.executor=gh-ost")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageStartingWith("expand-contract.ddl.executor=gh-ost: ")
+                    .hasMessageContaining("'gh-ost' is not one of [native]"));
+  }
+
+  @Test
+  void aMigrationsContractExecutorThatCannotServeTheDatabaseStopsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ExpandContractAutoConfiguration.class))
+        .withPropertyValues(
+            "expand-contract.flags.store=in-memory",
+            "expand-contract.ddl.migration-executors.item-email=pt-osc")
+        .withBean(DataSource.class, () -> TestDatabase.POSTGRES.create("autoconfig_executors"))
+        .withUserConfiguration(ItemsMigration.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage(
+                        "expand-contract.ddl.migration-executors.item-email=pt-osc: default DDL"
+                            + " executor 'pt-osc': pt-osc runs on MYSQL only, this database is"
+                            + " POSTGRESQL"));
   }
 
   @Configuration(proxyBeanMethods = false)

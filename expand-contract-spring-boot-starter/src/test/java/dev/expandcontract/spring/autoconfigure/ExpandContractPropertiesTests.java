@@ -46,6 +46,20 @@ class ExpandContractPropertiesTests {
   }
 
   @Test
+  void anUnknownDdlExecutorIsRefusedNamingTheProperty() {
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(Map.of("expand-contract.ddl.executor", "pt_osc")));
+
+    assertThatThrownBy(() -> binder.bindOrCreate("expand-contract", ExpandContractProperties.class))
+        .rootCause()
+        .hasMessage(
+            "expand-contract.ddl.executor is 'pt_osc', not a DDL executor; one of native, pt-osc,"
+                + " gh-ost, pg-osc");
+    assertThat(defaults.ddl().migrationExecutors()).isEmpty();
+  }
+
+  @Test
   void anUnsetBackfillPropertyTakesTheCoreDefault() {
     ExpandContractProperties.MigrationProperties nothingSet =
         new ExpandContractProperties.MigrationProperties(

@@ -8,11 +8,17 @@ import dev.expandcontract.core.ddl.DdlSettings;
 import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.MigrationCompaction;
+import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.sql.DatabaseType;
+import dev.expandcontract.spring.contract.ContractGate;
+import dev.expandcontract.spring.contract.FlywayContractScripts;
 import dev.expandcontract.spring.ddl.DdlActivity;
 import dev.expandcontract.spring.observe.ItemsDatabase;
 import java.security.Principal;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,22 +30,25 @@ class ExpandContractEndpointFailureTest {
 
   private final ItemsDatabase db =
       new ItemsDatabase("endpoint_failure", ExpandContractListener.NO_OP);
-  private final ExpandContractEndpoint endpoint =
-      new ExpandContractEndpoint(
-          db.expandContract,
-          null,
-          "ADMIN",
-          new MigrationCompaction(
-              db.expandContract.store(),
-              db.expandContract::migration,
-              new PgRepackCompaction(
-                  "pg_repack",
-                  db.dataSource,
-                  DatabaseType.H2,
-                  Optional.empty(),
-                  DdlSettings.DEFAULTS,
-                  DdlProgress.NO_OP)),
-          new DdlActivity(Clock.systemUTC()));
+  private final ExpandContractEndpoint endpoint = endpoint(null);
+
+  private ExpandContractEndpoint endpoint(FlywayContractScripts contractScripts) {
+    return new ExpandContractEndpoint(
+        db.expandContract,
+        contractScripts,
+        "ADMIN",
+        new MigrationCompaction(
+            db.expandContract.store(),
+            db.expandContract::migration,
+            new PgRepackCompaction(
+                "pg_repack",
+                db.dataSource,
+                DatabaseType.H2,
+                Optional.empty(),
+                DdlSettings.DEFAULTS,
+                DdlProgress.NO_OP)),
+        new DdlActivity(Clock.systemUTC()));
+  }
 
   /** An authenticated caller with the write role. */
   private static final SecurityContext OPERATOR =
@@ -90,6 +99,51 @@ class ExpandContractEndpointFailureTest {
 
     assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
     assertThat(reason(action)).contains("pg_repack serves PostgreSQL only, this database is H2");
+  }
+
+  @Test
+  void aContractWhoseDdlTheGuardRefusesIs409WithTheGuardsReasonNot503() throws Exception {
+    ExpandContractEndpoint withScripts =
+        endpoint(
+            new FlywayContractScripts(
+                db.dataSource,
+                db.expandContract,
+                "classpath:db/contract-refused/{id}",
+                Duration.ofMillis(500),
+                3,
+                new ContractGate()));
+    toNewOnly();
+
+    WebEndpointResponse<Object> action =
+        withScripts.act(OPERATOR, ItemsDatabase.ID, "contract", null);
+
+    assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
+    assertThat(reason(action))
+        .startsWith("contract refused: unknown DDL executor 'pt-osc'")
+        .contains("ALTER TABLE items DROP COLUMN email")
+        .contains("known: [native]");
+    MigrationDescriptor state = ((ActionDescriptors.ErrorDescriptor) action.getBody()).migration();
+    assertThat(state.phase()).isEqualTo("CONTRACTING");
+    assertThat(state.lastError()).contains("contract stopped halfway");
+    try (Connection c = db.dataSource.getConnection();
+        ResultSet emails = c.createStatement().executeQuery("SELECT COUNT(email) FROM items")) {
+      emails.next();
+      assertThat(emails.getInt(1)).as("emails after the refused DROP COLUMN").isEqualTo(50);
+    }
+  }
+
+  /** Backfill, verify, read 100% new, stop old writes, each acknowledged by this instance. */
+  private void toNewOnly() throws Exception {
+    MigrationControl control = db.expandContract.control();
+    control.startBackfill(ItemsDatabase.ID, "test");
+    while (db.expandContract.backfill().runBatch(ItemsDatabase.ID) == BatchOutcome.COPIED) {}
+    control.verify(ItemsDatabase.ID, "test");
+    control.readNew(ItemsDatabase.ID, 100, "test");
+    db.expandContract.refresh();
+    db.expandContract.refresh();
+    control.stopOldWrites(ItemsDatabase.ID, "test");
+    db.expandContract.refresh();
+    db.expandContract.refresh();
   }
 
   private static String reason(WebEndpointResponse<Object> response) {

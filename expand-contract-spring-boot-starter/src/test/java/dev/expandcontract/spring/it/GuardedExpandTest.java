@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,6 +110,11 @@ abstract class GuardedExpandTest {
   }
 
   private Flyway guardedFlyway(int attempts, AtomicInteger retries) {
+    return guardedFlyway(attempts, retries, "native");
+  }
+
+  /** Flyway on a fresh database (no history table yet), its DDL through the given executor. */
+  Flyway guardedFlyway(int attempts, AtomicInteger reports, String defaultExecutor) {
     FluentConfiguration configuration =
         Flyway.configure()
             .dataSource(dataSource)
@@ -118,9 +124,10 @@ abstract class GuardedExpandTest {
     new FlywayDdlGuard(
             new DdlTools(
                 ToolBinaries.ON_PATH,
-                (executor, change, line) -> retries.incrementAndGet(),
+                (executor, change, line) -> reports.incrementAndGet(),
                 "",
-                "native"),
+                defaultExecutor,
+                Map.of()),
             DdlSettings.DEFAULTS.withLockTimeout(LOCK_TIMEOUT).withMaxAttempts(attempts))
         .customize(configuration);
     return configuration.load();
@@ -155,7 +162,7 @@ abstract class GuardedExpandTest {
     }
   }
 
-  private boolean columnExists() throws Exception {
+  boolean columnExists() throws Exception {
     try (Connection c = dataSource.getConnection();
         ResultSet columns =
             c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), "orders", "status")) {

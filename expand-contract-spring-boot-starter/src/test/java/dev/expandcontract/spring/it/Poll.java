@@ -5,17 +5,17 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline; the pause between checks is not synchronisation. */
-final class Poll {
+public final class Poll {
 
   private static final Duration INTERVAL = Duration.ofMillis(25);
 
   private Poll() {}
 
-  static void until(Duration timeout, String what, Supplier<Boolean> condition) {
+  public static void until(Duration timeout, String what, Supplier<Boolean> condition) {
     until(timeout, what, condition, Boolean.TRUE::equals);
   }
 
-  static <T> T until(Duration timeout, String what, Supplier<T> value, Predicate<T> done) {
+  public static <T> T until(Duration timeout, String what, Supplier<T> value, Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     while (true) {

@@ -1,0 +1,19 @@
+package dev.expandcontract.spring.sample;
+
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@ActiveProfiles("yaml")
+class SampleYamlMariaDbTest extends SampleServiceLifecycleTest {
+
+  @DynamicPropertySource
+  static void databaseProperties(DynamicPropertyRegistry registry) {
+    SampleDatabase.MARIADB.register(registry, "sample_yaml");
+  }
+
+  @Override
+  SampleDatabase database() {
+    return SampleDatabase.MARIADB;
+  }
+}

@@ -1,0 +1,2 @@
+-- Expand: the new column of shipment-carrier.
+ALTER TABLE shipments ADD COLUMN carrier_code VARCHAR(20) NULL;
