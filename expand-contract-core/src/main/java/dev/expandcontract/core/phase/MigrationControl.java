@@ -2,6 +2,7 @@ package dev.expandcontract.core.phase;
 
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.KeyRange;
+import dev.expandcontract.core.drift.SafetyNets;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.BackfillSettings;
@@ -48,6 +49,7 @@ public final class MigrationControl {
   private final ExpandContractListener listener;
   private final Duration soakTime;
   private final Duration instanceTimeout;
+  private final SafetyNets safetyNets;
 
   public MigrationControl(
       DataSource dataSource,
@@ -57,7 +59,8 @@ public final class MigrationControl {
       ExpandContractListener listener,
       OperationObserver observer,
       Duration soakTime,
-      Duration instanceTimeout) {
+      Duration instanceTimeout,
+      SafetyNets safetyNets) {
     this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
@@ -66,13 +69,19 @@ public final class MigrationControl {
     this.listener = listener;
     this.soakTime = soakTime;
     this.instanceTimeout = instanceTimeout;
+    this.safetyNets = safetyNets;
   }
 
-  /** EXPANDED to BACKFILLING: fixes the upper key now, so later inserts cannot extend the work. */
+  /**
+   * EXPANDED to BACKFILLING: fixes the upper key now, so later inserts cannot extend the work. The
+   * safety net, when on, is installed first, so rows written above the key by writers that bypass
+   * the application reach new too.
+   */
   public MigrationState startBackfill(String id, String actor) {
     String action = "start-backfill";
     MigrationState state = require(id, action, Phase.EXPANDED);
     MigrationSql sql = sql(id);
+    safetyNets.beforeBackfill(id);
     Map<String, Object> changes = new HashMap<>();
     try (Connection connection = dataSource.getConnection()) {
       Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
@@ -316,6 +325,7 @@ public final class MigrationControl {
                   "new-only writes could not produce the new schema's values: " + problem);
             });
     requireFleet(state, action, i -> i.readPercentApplied() == 100, "read 100% from new");
+    safetyNets.beforeOldWritesStop(id);
     return apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
   }
@@ -367,6 +377,8 @@ public final class MigrationControl {
   private MigrationState contractObserved(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
+    // Gone since stop-old-writes, unless a step failed: no trigger may outlive the DDL.
+    safetyNets.beforeOldWritesStop(id);
     if (state.phase() == Phase.NEW_ONLY) {
       requireFleet(state, action, i -> !i.writesOldApplied(), "stop writing the old schema");
       state =

@@ -536,6 +536,56 @@ public final class MigrationSql {
     return copyWhere(oldKey + " < ? AND " + oldKey + " > ?");
   }
 
+  // ---- safety net: triggers keeping new in step for writers that bypass the application ----
+
+  /**
+   * The safety net's statements, named {@code name}: transforms read the changed row through a
+   * derived table of every column of the old table ({@code rowColumns}, as the catalog spells
+   * them), so any column a transform names resolves as it does in the backfill.
+   */
+  public SafetyNetSql safetyNet(String name, List<String> rowColumns) {
+    String row =
+        "(SELECT "
+            + rowColumns.stream()
+                .map(dialect::quote)
+                .map(c -> "NEW." + c + " AS " + c)
+                .collect(Collectors.joining(", "))
+            + ") ec_v";
+    if (isColumnMigration()) {
+      return new SafetyNetSql(
+          name,
+          oldTable,
+          schema.oldTable(),
+          oldKey,
+          false,
+          oldColumns.stream().distinct().toList(),
+          newColumns,
+          transforms.stream().map(t -> "(SELECT (" + t + ") FROM " + row + ")").toList(),
+          null,
+          null);
+    }
+    return new SafetyNetSql(
+        name,
+        oldTable,
+        schema.oldTable(),
+        oldKey,
+        true,
+        prepend(oldKey, oldColumns).stream().distinct().toList(),
+        List.of(),
+        List.of(),
+        dialect.upsert(
+            newTable,
+            newKey,
+            prepend(newKey, newColumns),
+            "SELECT "
+                + oldKey
+                + ", "
+                + String.join(", ", parenthesized(transforms))
+                + " FROM "
+                + row),
+        "DELETE FROM " + newTable + " WHERE " + newKey + " = OLD." + oldKey);
+  }
+
   // ---- helpers ----------------------------------------------------------------------------
 
   /** New column {@code i} equals an expected value: exactly, for text. */

@@ -3,6 +3,7 @@ package dev.expandcontract.core.sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** MySQL and MariaDB: backtick quoting, {@code <=>}, {@code ON DUPLICATE KEY UPDATE}. */
@@ -90,5 +91,80 @@ final class MySqlDialect extends SqlDialect {
   @Override
   public String resetDdlLockTimeout() {
     return "SET SESSION lock_wait_timeout = DEFAULT";
+  }
+
+  @Override
+  public boolean supportsSafetyNet() {
+    return true;
+  }
+
+  @Override
+  protected String currentSchema() {
+    return "DATABASE()";
+  }
+
+  @Override
+  protected String changed(String column) {
+    // Compared byte for byte: the collation may find 'A' = 'a', and new would keep the old case.
+    return "NOT (" + textEquals("OLD." + column, "NEW." + column) + ")";
+  }
+
+  /**
+   * MySQL has no CREATE OR REPLACE TRIGGER (MariaDB has): drop, then create. A trigger may not
+   * write its own table, so a column migration sets NEW's columns BEFORE the row is written.
+   */
+  @Override
+  public List<String> createSafetyNet(SafetyNetSql net) {
+    List<String> statements = new ArrayList<>(dropSafetyNet(net));
+    List<String> names = safetyNetTriggers(net);
+    String table = net.oldTable();
+    if (net.table()) {
+      statements.add(trigger(names.get(0), "AFTER INSERT", table, net.upsert()));
+      statements.add(
+          trigger(
+              names.get(1),
+              "AFTER UPDATE",
+              table,
+              "BEGIN IF "
+                  + changed(net.oldKey())
+                  + " THEN "
+                  + net.deleteOldKey()
+                  + "; END IF; IF "
+                  + anyChanged(net)
+                  + " THEN "
+                  + net.upsert()
+                  + "; END IF; END"));
+      statements.add(trigger(names.get(2), "AFTER DELETE", table, net.deleteOldKey()));
+    } else {
+      List<String> assign = new ArrayList<>();
+      for (int i = 0; i < net.newColumns().size(); i++) {
+        assign.add("NEW." + net.newColumns().get(i) + " = " + net.newValues().get(i));
+      }
+      String set = "SET " + String.join(", ", assign);
+      statements.add(trigger(names.get(0), "BEFORE INSERT", table, set));
+      statements.add(
+          trigger(
+              names.get(1),
+              "BEFORE UPDATE",
+              table,
+              "IF " + anyChanged(net) + " THEN " + set + "; END IF"));
+    }
+    return statements;
+  }
+
+  private String trigger(String name, String event, String table, String body) {
+    return "CREATE TRIGGER " + quote(name) + " " + event + " ON " + table + " FOR EACH ROW " + body;
+  }
+
+  @Override
+  public List<String> dropSafetyNet(SafetyNetSql net) {
+    return safetyNetTriggers(net).stream().map(t -> "DROP TRIGGER IF EXISTS " + quote(t)).toList();
+  }
+
+  @Override
+  public List<String> safetyNetTriggers(SafetyNetSql net) {
+    return net.table()
+        ? List.of(net.name() + "_ins", net.name() + "_upd", net.name() + "_del")
+        : List.of(net.name() + "_ins", net.name() + "_upd");
   }
 }

@@ -3,6 +3,7 @@ package dev.expandcontract.core.sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** PostgreSQL: {@code ON CONFLICT} upserts, transaction-scoped lock timeouts, pg_class stats. */
@@ -72,5 +73,93 @@ final class PostgresDialect extends SqlDialect {
   @Override
   public String resetDdlLockTimeout() {
     return "RESET lock_timeout";
+  }
+
+  @Override
+  public boolean supportsSafetyNet() {
+    return true;
+  }
+
+  @Override
+  public List<String> createSafetyNet(SafetyNetSql net) {
+    String function = net.object(this, "fn");
+    String body;
+    if (net.table()) {
+      // OLD is unset on INSERT and NEW on DELETE: test TG_OP before reading either.
+      body =
+          "IF TG_OP = 'DELETE' THEN "
+              + net.deleteOldKey()
+              + "; RETURN NULL; END IF; IF TG_OP = 'UPDATE' THEN IF OLD."
+              + net.oldKey()
+              + " IS DISTINCT FROM NEW."
+              + net.oldKey()
+              + " THEN "
+              + net.deleteOldKey()
+              + "; END IF; END IF; "
+              + net.upsert()
+              + "; RETURN NULL;";
+    } else {
+      StringBuilder assign = new StringBuilder();
+      for (int i = 0; i < net.newColumns().size(); i++) {
+        assign.append("NEW.").append(net.newColumns().get(i));
+        assign.append(" := ").append(net.newValues().get(i)).append("; ");
+      }
+      body = assign + "RETURN NEW;";
+    }
+    String timing = net.table() ? "AFTER" : "BEFORE";
+    String insert = net.table() ? "INSERT OR DELETE" : "INSERT";
+    List<String> triggers = safetyNetTriggers(net);
+    return List.of(
+        serializeSafetyNetDdl(net),
+        "CREATE OR REPLACE FUNCTION "
+            + function
+            + "() RETURNS trigger LANGUAGE plpgsql AS $ec_net$ BEGIN "
+            + body
+            + " END $ec_net$",
+        "CREATE OR REPLACE TRIGGER "
+            + quote(triggers.get(0))
+            + " "
+            + timing
+            + " "
+            + insert
+            + " ON "
+            + net.oldTable()
+            + " FOR EACH ROW EXECUTE FUNCTION "
+            + function
+            + "()",
+        "CREATE OR REPLACE TRIGGER "
+            + quote(triggers.get(1))
+            + " "
+            + timing
+            + " UPDATE ON "
+            + net.oldTable()
+            + " FOR EACH ROW WHEN ("
+            + anyChanged(net)
+            + ") EXECUTE FUNCTION "
+            + function
+            + "()");
+  }
+
+  @Override
+  public List<String> dropSafetyNet(SafetyNetSql net) {
+    List<String> drops = new ArrayList<>(List.of(serializeSafetyNetDdl(net)));
+    for (String trigger : safetyNetTriggers(net)) {
+      drops.add("DROP TRIGGER IF EXISTS " + quote(trigger) + " ON " + net.oldTable());
+    }
+    drops.add("DROP FUNCTION IF EXISTS " + net.object(this, "fn") + "()");
+    return drops;
+  }
+
+  /**
+   * The lock CREATE TRIGGER takes anyway, taken first: two instances installing at once queue here
+   * instead of failing on each other's CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+   */
+  private static String serializeSafetyNetDdl(SafetyNetSql net) {
+    return "LOCK TABLE " + net.oldTable() + " IN SHARE ROW EXCLUSIVE MODE";
+  }
+
+  @Override
+  public List<String> safetyNetTriggers(SafetyNetSql net) {
+    return List.of(net.name() + (net.table() ? "_insdel" : "_ins"), net.name() + "_upd");
   }
 }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -135,6 +136,65 @@ public abstract class SqlDialect {
   public long estimateRows(Connection connection, String quotedTable, String table)
       throws SQLException {
     return queryLong(connection, "SELECT COUNT(*) FROM " + quotedTable);
+  }
+
+  // ---- safety net (core.drift.SafetyNet): triggers for writers that bypass the application ----
+
+  /** True when {@link #createSafetyNet} can install the net's triggers on this database. */
+  public boolean supportsSafetyNet() {
+    return false;
+  }
+
+  /**
+   * Statements that (re)create the safety net's triggers on the old table, replacing any of them
+   * already there: column migrations set the new columns before the row is written, table
+   * migrations upsert or delete the new row after it, in the writer's transaction.
+   */
+  public List<String> createSafetyNet(SafetyNetSql net) {
+    throw noSafetyNet();
+  }
+
+  /** Statements that drop every object {@link #createSafetyNet} makes, where they exist. */
+  public List<String> dropSafetyNet(SafetyNetSql net) {
+    throw noSafetyNet();
+  }
+
+  /** The names (unquoted) of the triggers {@link #createSafetyNet} makes. */
+  public List<String> safetyNetTriggers(SafetyNetSql net) {
+    throw noSafetyNet();
+  }
+
+  /**
+   * Counts the triggers of a table, among {@code names} of them, in the current schema: parameters
+   * the table as the catalog spells it, then the names.
+   */
+  public String countTriggers(int names) {
+    return "SELECT COUNT(DISTINCT trigger_name) FROM information_schema.triggers"
+        + " WHERE trigger_schema = "
+        + currentSchema()
+        + " AND event_object_table = ? AND trigger_name IN ("
+        + String.join(", ", Collections.nCopies(names, "?"))
+        + ")";
+  }
+
+  /** The schema unqualified names resolve in. */
+  protected String currentSchema() {
+    return "CURRENT_SCHEMA";
+  }
+
+  /** In a row trigger: true when the column's value differs between {@code OLD} and {@code NEW}. */
+  protected String changed(String column) {
+    return "NOT (" + nullSafeEquals("OLD." + column, "NEW." + column) + ")";
+  }
+
+  /** True when any of the watched columns changed (see {@link SafetyNetSql#watched}). */
+  protected String anyChanged(SafetyNetSql net) {
+    return net.watched().stream().map(this::changed).collect(Collectors.joining(" OR "));
+  }
+
+  private UnsupportedOperationException noSafetyNet() {
+    return new UnsupportedOperationException(
+        "the safety net needs database triggers: PostgreSQL or MySQL/MariaDB");
   }
 
   /** Schema that the library's own state tables use. */

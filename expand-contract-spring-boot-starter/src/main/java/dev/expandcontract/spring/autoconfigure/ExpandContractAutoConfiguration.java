@@ -113,6 +113,7 @@ public final class ExpandContractAutoConfiguration {
         .backfillWorkers(properties.backfill().workers())
         .claimLease(properties.backfill().claimLease())
         .chunkRows(properties.backfill().chunkRows())
+        .safetyNet(properties.safetyNet().enabled())
         .createStateTables(createsStateTables(properties.jdbc().initializeSchema(), dataSource))
         .build();
   }

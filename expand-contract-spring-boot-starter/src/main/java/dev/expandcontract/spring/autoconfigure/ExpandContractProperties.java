@@ -30,6 +30,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * @param endpoint access to the actuator endpoint when Spring Security is present
  * @param ddl how expand DDL runs, the online schema change tools, and the lint of pending scripts
  * @param console the operator console page
+ * @param safetyNet database triggers that keep new in step for writers that bypass the application
  * @param jdbc how the library's own tables come to exist
  * @param migrations migrations declared in configuration, by id
  */
@@ -50,6 +51,7 @@ public record ExpandContractProperties(
     @DefaultValue Endpoint endpoint,
     @DefaultValue Ddl ddl,
     @DefaultValue Console console,
+    @DefaultValue SafetyNet safetyNet,
     @DefaultValue Jdbc jdbc,
     Map<String, MigrationProperties> migrations) {
 
@@ -94,6 +96,15 @@ public record ExpandContractProperties(
    *     request thread
    */
   public record ShadowRead(@DefaultValue("1.0") double sampleRate) {}
+
+  /**
+   * @param enabled whether each migration gets triggers on its old table, from start-backfill until
+   *     stop-old-writes, that keep new equal to transform(old) for writers that bypass the
+   *     application (scripts, other services); every write to the old table pays for them
+   *     (BENCHMARKS.md). Set it alike on every instance: one started with it off removes the
+   *     triggers. PostgreSQL and MySQL/MariaDB only
+   */
+  public record SafetyNet(@DefaultValue("false") boolean enabled) {}
 
   /**
    * @param enabled whether this instance runs backfill batches

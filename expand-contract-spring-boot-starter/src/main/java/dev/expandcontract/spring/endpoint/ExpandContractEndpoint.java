@@ -199,7 +199,8 @@ public class ExpandContractEndpoint {
                         e.table().equals(migration.oldTable())
                             || e.table().equals(migration.newTable()))
                 .toList(),
-            compaction.last(status.id()).orElse(null)));
+            compaction.last(status.id()).orElse(null)),
+        expandContract.safetyNets().describe(status.id()));
   }
 
   /** The state to show beside an error, if it can still be read. */

@@ -33,9 +33,14 @@ public record MigrationDescriptor(
     List<LeaseDescriptor> leases,
     List<TransitionDescriptor> transitions,
     List<InstanceDescriptor> instances,
-    DdlDescriptor ddl) {
+    DdlDescriptor ddl,
+    String safetyNet) {
 
-  static MigrationDescriptor of(MigrationStatus s, DdlDescriptor ddl) {
+  /**
+   * @param safetyNet the safety net's triggers: {@code installed}, {@code absent}, {@code partial},
+   *     {@code off} (not enabled and none in the database) or {@code unknown}
+   */
+  static MigrationDescriptor of(MigrationStatus s, DdlDescriptor ddl, String safetyNet) {
     return new MigrationDescriptor(
         s.id(),
         s.kind().name().toLowerCase(),
@@ -60,7 +65,8 @@ public record MigrationDescriptor(
         s.chunks().leased().stream().map(LeaseDescriptor::of).toList(),
         s.recentTransitions().stream().map(TransitionDescriptor::of).toList(),
         s.liveInstances().stream().map(InstanceDescriptor::of).toList(),
-        ddl);
+        ddl,
+        safetyNet);
   }
 
   /** One chunk of the backfill, leased now. */

@@ -163,6 +163,29 @@ class ExpandContractAutoConfigurationTests {
   }
 
   @Test
+  void theSafetyNetIsOffByDefault() {
+    runner
+        .withUserConfiguration(ItemsMigration.class)
+        .run(
+            context ->
+                assertThat(context.getBean(ExpandContract.class).safetyNets().enabled()).isFalse());
+  }
+
+  @Test
+  void enablingTheSafetyNetOnADatabaseWithoutTriggersFailsStartUpNamingTheProperty() {
+    runner
+        .withUserConfiguration(ItemsMigration.class)
+        .withPropertyValues("expand-contract.safety-net.enabled=true")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("safety net")
+                    .hasMessageContaining("expand-contract.safety-net.enabled=false"));
+  }
+
+  @Test
   void observesBatchesAndVerificationsWhenThereIsAnObservationRegistry() {
     List<String> observed = new CopyOnWriteArrayList<>();
     ObservationRegistry registry = ObservationRegistry.create();

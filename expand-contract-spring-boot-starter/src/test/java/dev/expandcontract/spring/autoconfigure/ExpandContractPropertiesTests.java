@@ -27,6 +27,7 @@ class ExpandContractPropertiesTests {
     assertThat(defaults.backfill().workers()).isEqualTo(ExpandContract.DEFAULT_BACKFILL_WORKERS);
     assertThat(defaults.backfill().claimLease()).isEqualTo(ExpandContract.DEFAULT_CLAIM_LEASE);
     assertThat(defaults.backfill().chunkRows()).isEqualTo(ExpandContract.DEFAULT_CHUNK_ROWS);
+    assertThat(defaults.safetyNet().enabled()).isEqualTo(ExpandContract.DEFAULT_SAFETY_NET);
   }
 
   @Test

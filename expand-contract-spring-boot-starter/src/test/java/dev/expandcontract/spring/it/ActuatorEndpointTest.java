@@ -45,7 +45,8 @@ abstract class ActuatorEndpointTest extends ItSupport {
           "rowsPerSecond",
           "etaSeconds",
           "lastError",
-          "transitions");
+          "transitions",
+          "safetyNet");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -80,6 +81,7 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(one.body.get("kind").asString()).isEqualTo("table");
     assertThat(one.body.get("phase").asString()).isEqualTo("EXPANDED");
     assertThat(one.body.get("readPercent").asInt()).isZero();
+    assertThat(one.body.get("safetyNet").asString()).isEqualTo("off");
 
     assertThat(get("/actuator/expandcontract/no-such-migration").status).isEqualTo(404);
   }
