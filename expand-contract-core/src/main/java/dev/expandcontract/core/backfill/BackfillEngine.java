@@ -45,20 +45,13 @@ public final class BackfillEngine {
       DataSource dataSource,
       StateStore store,
       ChunkLeases leases,
-      Map<String, MigrationSql> migrations,
+      Function<String, MigrationSql> migrations,
       ExpandContractListener listener,
       String instanceId,
       Duration instanceTimeout) {
     this.dataSource = dataSource;
     this.store = store;
-    this.migrations =
-        id -> {
-          MigrationSql sql = migrations.get(id);
-          if (sql == null) {
-            throw new IllegalArgumentException("unknown migration '" + id + "'");
-          }
-          return sql;
-        };
+    this.migrations = migrations;
     this.listener = listener;
     this.instanceId = instanceId;
     this.instanceTimeout = instanceTimeout;

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 
@@ -36,7 +37,7 @@ public final class MigrationControl {
 
   private final DataSource dataSource;
   private final StateStore store;
-  private final Map<String, MigrationSql> migrations;
+  private final Function<String, MigrationSql> migrations;
   private final Verifier verifier;
   private final ExpandContractListener listener;
   private final Duration soakTime;
@@ -45,14 +46,14 @@ public final class MigrationControl {
   public MigrationControl(
       DataSource dataSource,
       StateStore store,
-      Map<String, MigrationSql> migrations,
+      Function<String, MigrationSql> migrations,
       Verifier verifier,
       ExpandContractListener listener,
       Duration soakTime,
       Duration instanceTimeout) {
     this.dataSource = dataSource;
     this.store = store;
-    this.migrations = Map.copyOf(migrations);
+    this.migrations = migrations;
     this.verifier = verifier;
     this.listener = listener;
     this.soakTime = soakTime;
@@ -498,11 +499,7 @@ public final class MigrationControl {
   }
 
   private MigrationSql sql(String id) {
-    MigrationSql sql = migrations.get(id);
-    if (sql == null) {
-      throw new UnknownMigrationException(id);
-    }
-    return sql;
+    return migrations.apply(id);
   }
 
   private long now() {

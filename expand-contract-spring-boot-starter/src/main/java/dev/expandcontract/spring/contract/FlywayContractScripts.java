@@ -8,6 +8,7 @@ import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.spring.ddl.DdlTools;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -15,6 +16,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
@@ -28,7 +30,7 @@ public final class FlywayContractScripts {
   private final DataSource dataSource;
   private final ExpandContract expandContract;
   private final String locationPattern;
-  private final DdlExecutors executors;
+  private final Supplier<DdlExecutors> executors;
 
   public FlywayContractScripts(
       DataSource dataSource,
@@ -60,7 +62,8 @@ public final class FlywayContractScripts {
     this.locationPattern = locationPattern;
     DdlSettings settings =
         DdlSettings.DEFAULTS.withLockTimeout(lockTimeout).withMaxAttempts(maxAttempts);
-    this.executors = tools.executors(dataSource, settings, gate);
+    // On first use: they read the database's type and address, which start-up may not reach.
+    this.executors = SingletonSupplier.of(() -> tools.executors(dataSource, settings, gate));
   }
 
   /** The DDL step the {@code contract} action runs once its guard passed. */
@@ -71,7 +74,7 @@ public final class FlywayContractScripts {
   void apply(String id) {
     Flyway flyway =
         Flyway.configure()
-            .dataSource(GuardedDdlDataSource.wrap(dataSource, executors))
+            .dataSource(GuardedDdlDataSource.wrap(dataSource, executors.get()))
             .locations(locationPattern.replace("{id}", id))
             .table(expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_"))
             .baselineOnMigrate(true)
