@@ -406,7 +406,7 @@ public final class ExpandContract {
   }
 
   public List<MigrationStatus> statuses() {
-    return migrations.keySet().stream().map(this::status).toList();
+    return declared.keySet().stream().map(this::status).toList();
   }
 
   private void adopt(MigrationState state) {
@@ -460,6 +460,7 @@ public final class ExpandContract {
         log.error(
             "expand-contract: the database answered, and nothing migrated is read or written: {}",
             startFailure);
+        databaseProblem = null; // it answered
       }
       throw e;
     } catch (IllegalStateException e) {
