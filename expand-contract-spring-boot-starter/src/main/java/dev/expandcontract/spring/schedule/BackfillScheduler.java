@@ -54,8 +54,11 @@ public final class BackfillScheduler implements SmartLifecycle {
     scheduler.initialize();
     running = true;
     // Before the web server serves: the first heartbeat makes this instance count in the fleet
-    // guards before it writes anything.
-    refresh();
+    // guards before it writes anything. Not started (the database was unreachable a moment ago)
+    // it writes nothing migrated, so start-up does not wait for a second connection attempt.
+    if (expandContract.started()) {
+      refresh();
+    }
     refresh = scheduler.scheduleWithFixedDelay(this::refresh, refreshInterval);
     if (runBatches) {
       for (Migration migration : expandContract.migrations()) {
