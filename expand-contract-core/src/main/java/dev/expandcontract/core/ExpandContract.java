@@ -91,6 +91,7 @@ public final class ExpandContract {
   private final MigrationFlags flags;
   private volatile boolean started;
   private volatile String startFailure;
+  private volatile String startError;
   private volatile String databaseProblem;
   private volatile long stateSeenAt;
   private volatile boolean left;
@@ -227,8 +228,11 @@ public final class ExpandContract {
     if (startFailure != null) {
       return startFailure;
     }
-    return databaseProblem != null
-        ? databaseProblem
+    if (databaseProblem != null) {
+      return databaseProblem;
+    }
+    return startError != null
+        ? "state unknown: the start failed (the next refresh tries again): " + startError
         : "state unknown: not read since start-up yet (the next refresh reads it)";
   }
 
@@ -282,7 +286,9 @@ public final class ExpandContract {
    * routing this instance applies for the state it adopted one refresh earlier: requests that
    * started before that adoption have had a full interval to finish, so a fleet-wide guard
    * (stop-old-writes, contract) never races a request still acting on an older state. The heartbeat
-   * also renews this instance's chunk leases, so they run out soon after it died.
+   * also renews this instance's chunk leases, so they run out soon after it died. Until the
+   * migrations started (the database was unreachable when this instance was built), it first tries
+   * to start them.
    */
   public void refresh() {
     if (!started) {
@@ -464,11 +470,15 @@ public final class ExpandContract {
       }
       throw e;
     } catch (IllegalStateException e) {
-      noteIfUnreachable(e.getCause());
+      if (!noteIfUnreachable(e.getCause())) {
+        startError =
+            e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
+      }
       throw e;
     }
     stateSeenAt = begun;
     databaseProblem = null;
+    startError = null;
     started = true;
     validated.keySet().stream()
         .filter(id -> state(id).phase() == Phase.CONTRACTED)
