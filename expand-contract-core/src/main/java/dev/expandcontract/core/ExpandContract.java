@@ -358,7 +358,7 @@ public final class ExpandContract {
 
   /**
    * Status from the database; while it cannot be reached, the state last seen, marked as unknown in
-   * {@code lastError}.
+   * {@code lastError}; before the migrations started, no state (phase null) and why.
    */
   public MigrationStatus status(String id) {
     Migration migration = migration(id);
@@ -388,7 +388,8 @@ public final class ExpandContract {
 
   /**
    * Status from the state this instance holds in memory, without transitions, instances, chunks or
-   * poison rows: cheap enough for metrics gauges and health checks.
+   * poison rows: cheap enough for metrics gauges and health checks. Before the migrations started,
+   * no state (phase null) and why in {@code lastError}.
    */
   public MigrationStatus progress(String id) {
     Migration migration = migration(id);
