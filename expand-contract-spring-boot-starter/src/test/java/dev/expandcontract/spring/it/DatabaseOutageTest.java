@@ -34,7 +34,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 @SpringBootTest
 abstract class DatabaseOutageTest extends ItSupport {
 
-  private static final int ROWS = 3_000;
+  private static final int ROWS = 10_000;
   private static final Duration OUTAGE_TIMEOUT = Duration.ofSeconds(60);
 
   static TcpProxy proxy;
@@ -101,7 +101,7 @@ abstract class DatabaseOutageTest extends ItSupport {
 
     // Mid-backfill, the database goes away for longer than a batch's retries.
     expandContract.control().startBackfill(EMAIL, "test");
-    Poll.until(TIMEOUT, "some batches copied", () -> stored(EMAIL).rowsDone() >= 600);
+    Poll.until(TIMEOUT, "some batches copied", () -> stored(EMAIL).rowsDone() >= 1_000);
     proxy.cut();
     Poll.until(
         OUTAGE_TIMEOUT,
@@ -110,6 +110,7 @@ abstract class DatabaseOutageTest extends ItSupport {
     assertUnknown("unreachable since");
     MigrationDescriptor during = describe(EMAIL);
     assertThat(during.phase()).isEqualTo("BACKFILLING");
+    assertThat(during.paused()).as("nothing for an operator to resume").isFalse();
     assertThat(during.lastError()).contains("state unknown", "unreachable since");
     Poll.until(
         OUTAGE_TIMEOUT,
