@@ -457,6 +457,9 @@ public final class ExpandContract {
       for (MigrationSql sql : validated.values()) {
         Migration m = sql.migration();
         registered.add(store.register(m.id(), m.backfill().batchSize()));
+        if (!sql.schema().oldColumnTypes().isEmpty()) {
+          store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
+        }
       }
       validated.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
       migrations.putAll(validated);
@@ -493,6 +496,8 @@ public final class ExpandContract {
   private Map<String, Phase> storedPhases() {
     Map<String, Phase> phases = new LinkedHashMap<>();
     if (store.stateTableExists()) {
+      // The tables a newer release of the library added, before anything reads them.
+      store.createTablesIfAbsent();
       store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
     }
     return phases;
@@ -526,7 +531,8 @@ public final class ExpandContract {
           validated.put(
               migration.id(),
               phase != null && phase.oldSchemaMayBeGone()
-                  ? validator.validateContracted(connection, migration)
+                  ? validator.validateContracted(
+                      connection, migration, store.oldColumnTypes().recalled(migration.id()))
                   : validator.validate(connection, migration));
         } catch (InvalidMigrationException e) {
           problems.add(e.getMessage());

@@ -8,6 +8,7 @@ import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.store.MigrationState;
@@ -339,7 +340,7 @@ abstract class AbstractFleetSafetyTest {
               ? "INSERT INTO customers (id, name, email) VALUES (?, ?, ?)"
               : "INSERT INTO customers (id, name) VALUES (?, ?)",
           writeOld ? new Object[] {id, "Customer " + id, emailValue} : new Object[] {id, "C"});
-      instance.rows(EMAIL).write(connection, id, List.of(emailValue), writeOld);
+      instance.rows(EMAIL).write(connection, id, List.of(emailValue), ValueForm.OLD, writeOld);
       connection.commit();
     }
   }

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
@@ -398,7 +399,7 @@ abstract class AbstractGuardsTest {
     driveTo(EMAIL, Stage.NEW_ONLY);
     // Writes now go to new only: the old column keeps its stale value.
     try (var connection = dataSource.getConnection()) {
-      ec.rows(EMAIL).write(connection, 5, List.of(" New.Only@Example.COM"), false);
+      ec.rows(EMAIL).write(connection, 5, List.of(" New.Only@Example.COM"), ValueForm.OLD, false);
     }
     assertThat(
             TestSql.byKey(

@@ -11,6 +11,7 @@ import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.StickyPercentage;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.store.InstanceView;
@@ -387,7 +388,9 @@ abstract class AbstractLifecycleFuzzTest {
       if (rows == 0) {
         return false;
       }
-      node.ec.rows(EMAIL).write(connection, key, Collections.singletonList(email), writeOld);
+      node.ec
+          .rows(EMAIL)
+          .write(connection, key, Collections.singletonList(email), ValueForm.OLD, writeOld);
       return true;
     }
 
@@ -644,7 +647,7 @@ abstract class AbstractLifecycleFuzzTest {
         if (!fromOld.isEmpty()) {
           node.ec
               .rows(EMAIL)
-              .readOld(connection, fromOld)
+              .readOld(connection, fromOld, ValueForm.OLD)
               .forEach(
                   (key, values) ->
                       read.put(

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.MigrationState;
@@ -99,10 +100,12 @@ abstract class AbstractRestartAfterContractTest {
       assertThat(restarted.router().readNew(state, 7L)).isTrue();
     }
     try (Connection connection = dataSource.getConnection()) {
-      restarted.rows(Customers.EMAIL).write(connection, 7L, List.of(" After@Contract.IO "), false);
+      restarted
+          .rows(Customers.EMAIL)
+          .write(connection, 7L, List.of(" After@Contract.IO "), ValueForm.OLD, false);
       restarted
           .rows(Customers.ADDRESS)
-          .write(connection, 7L, List.of("1 New St", "Newtown", "999"), false);
+          .write(connection, 7L, List.of("1 New St", "Newtown", "999"), ValueForm.OLD, false);
       assertThat(restarted.rows(Customers.EMAIL).readNew(connection, List.of(7L)))
           .isEqualTo(Map.of(7L, List.of("after@contract.io")));
       assertThat(restarted.rows(Customers.ADDRESS).readNew(connection, List.of(7L)))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.migration.ValueForm;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -291,7 +292,7 @@ final class Customers {
               + ")",
           params.toArray());
       for (int m = 0; m < models.size(); m++) {
-        ec.rows(models.get(m).id()).write(connection, id, values.get(m), true);
+        ec.rows(models.get(m).id()).write(connection, id, values.get(m), ValueForm.OLD, true);
       }
       return true;
     };
@@ -319,7 +320,7 @@ final class Customers {
         return false;
       }
       for (int m = 0; m < models.size(); m++) {
-        ec.rows(models.get(m).id()).write(connection, id, values.get(m), true);
+        ec.rows(models.get(m).id()).write(connection, id, values.get(m), ValueForm.OLD, true);
       }
       return true;
     };

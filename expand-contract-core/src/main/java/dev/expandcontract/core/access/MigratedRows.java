@@ -3,6 +3,7 @@ package dev.expandcontract.core.access;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.KeyType;
 import dev.expandcontract.core.sql.MigrationSql;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +46,22 @@ public final class MigratedRows {
     return sql;
   }
 
-  /** Old values by key; keys without a row are absent. */
-  public Map<Object, List<Object>> readOld(Connection connection, Collection<?> keys)
-      throws SQLException {
-    return read(connection, keys, sql::selectOld, 0);
+  /** Values read from old, in the form asked for, by key; keys without a row are absent. */
+  public Map<Object, List<Object>> readOld(
+      Connection connection, Collection<?> keys, ValueForm form) throws SQLException {
+    return read(connection, keys, count -> sql.selectOld(count, form), 0);
   }
 
   /**
-   * Old values of several migrations that share their old row, in one statement per chunk of keys:
-   * by migration id, then by key (keys without a row are absent).
+   * Values read from old (each migration in its form) of several migrations that share their old
+   * row, in one statement per chunk of keys: by migration id, then by key (keys without a row are
+   * absent).
    */
   public static Map<String, Map<Object, List<Object>>> readOld(
-      Connection connection, List<MigratedRows> sharingOldRow, Collection<?> keys)
+      Connection connection,
+      List<MigratedRows> sharingOldRow,
+      List<ValueForm> forms,
+      Collection<?> keys)
       throws SQLException {
     List<MigrationSql> sqls = sharingOldRow.stream().map(MigratedRows::sql).toList();
     for (MigrationSql other : sqls) {
@@ -72,7 +78,7 @@ public final class MigratedRows {
             connection,
             keys,
             sqls.get(0).keyType(),
-            count -> MigrationSql.selectOld(sqls, count),
+            count -> MigrationSql.selectOld(sqls, forms, count),
             width);
     Map<String, Map<Object, List<Object>>> byMigration = new LinkedHashMap<>();
     int from = 0;
@@ -114,15 +120,21 @@ public final class MigratedRows {
 
   /**
    * Writes an entity's values after the application wrote its row: to old and new while the old
-   * schema is written, else to new only. With Java twins a column migration needs one statement.
+   * schema is written, else to new only. Values in old form are the old columns' values; new values
+   * come from the Java twins (then a column migration needs one statement) or the SQL transforms.
+   * Values in new form are the new columns' values; old ones come from the reverse twins or the SQL
+   * reverse transforms.
    */
-  public void write(Connection connection, Object key, List<?> values, boolean writeOld)
+  public void write(
+      Connection connection, Object key, List<?> values, ValueForm form, boolean writeOld)
       throws SQLException {
     long started = System.nanoTime();
     requireArity(values);
     Object boundKey = sql.keyType().coerce(key);
-    if (!writeOld) {
-      writeNew(connection, boundKey, transformed(values));
+    if (form == ValueForm.NEW) {
+      writeNewForm(connection, boundKey, values, writeOld);
+    } else if (!writeOld) {
+      writeNew(connection, boundKey, sql.writeNewComputed(), computedFromOld(values));
     } else if (javaTwins && sql.migration().kind() == MigrationKind.COLUMN) {
       List<Object> params = new ArrayList<>(values);
       params.addAll(transformed(values));
@@ -133,12 +145,133 @@ public final class MigratedRows {
       params.add(boundKey);
       Jdbc.update(connection, sql.updateOld(), params.toArray());
       if (javaTwins) {
-        writeNew(connection, boundKey, transformed(values));
+        writeNew(connection, boundKey, sql.writeNew(), transformed(values));
       } else {
         Jdbc.update(connection, sql.copyKey(), boundKey);
       }
     }
     listener.dualWrite(sql.migration().id(), Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private void writeNewForm(Connection connection, Object key, List<?> values, boolean writeOld)
+      throws SQLException {
+    if (writeOld) {
+      List<Object> params = computedFromNew(values);
+      if (sql.migration().kind() == MigrationKind.COLUMN) {
+        params.addAll(values);
+        params.add(key);
+        Jdbc.update(connection, sql.updateOldComputed(), params.toArray());
+        return;
+      }
+      params.add(key);
+      Jdbc.update(connection, sql.updateOldComputed(), params.toArray());
+    }
+    writeNew(connection, key, sql.writeNew(), new ArrayList<>(values));
+  }
+
+  /**
+   * Parameters of {@link MigrationSql#writeNewComputed}'s new values: a twin's result, or every old
+   * value for the SQL transform to compute it from.
+   */
+  private List<Object> computedFromOld(List<?> values) {
+    List<Object> params = new ArrayList<>();
+    List<ColumnMapping> columns = sql.migration().columns();
+    for (int i = 0; i < columns.size(); i++) {
+      Optional<UnaryOperator<Object>> twin = columns.get(i).javaTransform();
+      if (twin.isPresent()) {
+        params.add(twin.get().apply(values.get(i)));
+      } else {
+        params.addAll(values);
+      }
+    }
+    return params;
+  }
+
+  /** Parameters of {@link MigrationSql#updateOldComputed}'s old values, likewise in reverse. */
+  private List<Object> computedFromNew(List<?> values) {
+    List<Object> params = new ArrayList<>();
+    List<ColumnMapping> columns = sql.migration().columns();
+    for (int i = 0; i < columns.size(); i++) {
+      Optional<UnaryOperator<Object>> twin = columns.get(i).reverseJavaTransform();
+      if (twin.isPresent()) {
+        params.add(twin.get().apply(values.get(i)));
+      } else if (columns.get(i).reverseTransform().isPresent()) {
+        params.addAll(values);
+      } else {
+        throw new IllegalStateException(
+            "migration '"
+                + sql.migration().id()
+                + "' declares no reverse for old column '"
+                + columns.get(i).oldColumn()
+                + "': values of its new column cannot be written to the old one");
+      }
+    }
+    return params;
+  }
+
+  /**
+   * Proves, before writes to the old schema stop, that new-only writes compute what the backfill
+   * wrote: each mapping without a Java twin evaluates its SQL transform on values, not on a row, so
+   * it must compile that way and agree with the new schema on the newest rows. Returns the problem,
+   * naming the column; empty when there is none.
+   */
+  public Optional<String> newOnlyWriteProblem(Connection connection, int sampleRows)
+      throws SQLException {
+    List<ColumnMapping> columns = sql.migration().columns();
+    List<Object> nulls = new ArrayList<>(Collections.nCopies(columns.size(), null));
+    Map<Object, List<Object>> sample = new LinkedHashMap<>();
+    sample.put(null, nulls); // compiles and runs on NULLs even when the table is empty
+    try (PreparedStatement statement = connection.prepareStatement(sql.sampleOld())) {
+      statement.setInt(1, sampleRows);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          List<Object> values = new ArrayList<>(columns.size());
+          for (int c = 0; c < columns.size(); c++) {
+            values.add(rs.getObject(c + 2));
+          }
+          sample.put(sql.keyType().read(rs, 1), values);
+        }
+      }
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).javaTransform().isPresent()) {
+        continue;
+      }
+      List<Object> differing = new ArrayList<>();
+      for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
+        List<Object> params = new ArrayList<>(row.getValue());
+        params.add(row.getKey() == null ? sql.keyType().sample() : row.getKey());
+        try (PreparedStatement statement =
+            Jdbc.prepare(connection, sql.computedNewDiffers(i), params.toArray())) {
+          try (ResultSet rs = statement.executeQuery()) {
+            if (row.getKey() != null && rs.next() && rs.getInt(1) == 1) {
+              differing.add(row.getKey());
+            }
+          }
+        } catch (SQLException e) {
+          return Optional.of(
+              "new column '"
+                  + columns.get(i).newColumn()
+                  + "' has no Java twin, and its transform '"
+                  + columns.get(i).transform()
+                  + "' cannot compute it from the application's value (new-only writes evaluate"
+                  + " it on the migration's own columns, not on the row): "
+                  + e.getMessage());
+        }
+      }
+      if (!differing.isEmpty()) {
+        return Optional.of(
+            "new column '"
+                + columns.get(i).newColumn()
+                + "' has no Java twin, and its transform '"
+                + columns.get(i).transform()
+                + "' evaluated on the application's values differs from what the new schema holds"
+                + " for keys "
+                + differing
+                + " (does it read columns the migration does not map?)");
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -171,17 +304,18 @@ public final class MigratedRows {
     }
   }
 
-  private void writeNew(Connection connection, Object key, List<Object> newValues)
+  /** Runs one of the new-value writes: column migrations values then key, tables key first. */
+  private void writeNew(Connection connection, Object key, String statement, List<Object> params)
       throws SQLException {
-    List<Object> params = new ArrayList<>();
+    List<Object> all = new ArrayList<>();
     if (sql.migration().kind() == MigrationKind.COLUMN) {
-      params.addAll(newValues);
-      params.add(key);
+      all.addAll(params);
+      all.add(key);
     } else {
-      params.add(key);
-      params.addAll(newValues);
+      all.add(key);
+      all.addAll(params);
     }
-    Jdbc.update(connection, sql.writeNew(), params.toArray());
+    Jdbc.update(connection, statement, all.toArray());
   }
 
   /** New values from old ones through the Java twins; a value without a twin stays as it is. */

@@ -1,7 +1,7 @@
 package dev.expandcontract.core.flags;
 
+import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.store.MigrationState;
-import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +33,6 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
 
   static final String GROUP = "expand-contract";
   static final String STATE_VERSION = "expand-contract-state-version";
-
-  /** SQLSTATE class 23, which PostgreSQL and MariaDB both use for a duplicate key. */
-  private static final String INTEGRITY_CONSTRAINT_VIOLATION = "23";
 
   private final FF4j ff4j;
 
@@ -120,28 +117,13 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
     } catch (FeatureAlreadyExistException | FeatureNotFoundException e) {
       // Another instance created or replaced it meanwhile; the next refresh compares it again.
     } catch (FeatureAccessException e) {
-      if (!byAnotherWriter(e)) {
+      // FF4j's update deletes a feature's properties and inserts them again, outside any
+      // transaction: two instances writing the same flags back collide on the primary key. The
+      // other wrote this state's flags or a newer state's; the next refresh compares again.
+      if (!Jdbc.isIntegrityViolation(e)) {
         throw e;
       }
     }
-  }
-
-  /**
-   * True when FF4j's store failed on a key another instance inserted at the same moment: its update
-   * deletes a feature's properties and inserts them again, outside any transaction, so two
-   * instances writing the same flags back collide on the primary key. The other writer wrote the
-   * same state's flags, or a newer state's; the next refresh compares the result with the state
-   * again.
-   */
-  private static boolean byAnotherWriter(FeatureAccessException e) {
-    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLException sql
-          && sql.getSQLState() != null
-          && sql.getSQLState().startsWith(INTEGRITY_CONSTRAINT_VIOLATION)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean same(Feature stored, Feature wanted) {

@@ -14,13 +14,17 @@ import java.util.function.UnaryOperator;
  *     declared; needed to roll back once writes to the old schema stopped
  * @param javaTransform Java twin of {@code transform}, letting a dual write set old and new in one
  *     statement; empty means the write path runs {@code transform} in SQL instead
+ * @param reverseJavaTransform Java twin of {@code reverseTransform}: the old value of a new-form
+ *     value, for an application field typed for the new column; empty means {@code
+ *     reverseTransform} runs in SQL instead
  */
 public record ColumnMapping(
     String oldColumn,
     String newColumn,
     String transform,
     Optional<String> reverseTransform,
-    Optional<UnaryOperator<Object>> javaTransform) {
+    Optional<UnaryOperator<Object>> javaTransform,
+    Optional<UnaryOperator<Object>> reverseJavaTransform) {
 
   public ColumnMapping {
     Objects.requireNonNull(oldColumn, "oldColumn");
@@ -31,6 +35,16 @@ public record ColumnMapping(
     if (javaTransform.isEmpty() && isIdentity(transform, oldColumn)) {
       javaTransform = Optional.of(UnaryOperator.identity());
     }
+    if (reverseJavaTransform.isEmpty()
+        && reverseTransform.filter(r -> isIdentity(r, newColumn)).isPresent()) {
+      reverseJavaTransform = Optional.of(UnaryOperator.identity());
+    }
+  }
+
+  /** A mapping of SQL transforms only (no Java twins), as configuration declares it. */
+  public ColumnMapping(
+      String oldColumn, String newColumn, String transform, Optional<String> reverseTransform) {
+    this(oldColumn, newColumn, transform, reverseTransform, Optional.empty(), Optional.empty());
   }
 
   private static boolean isIdentity(String transform, String oldColumn) {

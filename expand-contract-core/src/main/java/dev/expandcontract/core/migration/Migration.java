@@ -96,6 +96,7 @@ public record Migration(
     private String transform;
     private String reverse;
     private UnaryOperator<Object> javaTransform;
+    private UnaryOperator<Object> reverseJavaTransform;
 
     Builder(String id) {
       this.id = id;
@@ -132,6 +133,15 @@ public record Migration(
       return self();
     }
 
+    /**
+     * Java twin of the reverse transform: the old value of a new-form value, for an entity field
+     * typed for the new column; without it such a field's writes to old run the SQL reverse.
+     */
+    public B reverseJava(UnaryOperator<Object> reverseJavaTransform) {
+      this.reverseJavaTransform = reverseJavaTransform;
+      return self();
+    }
+
     public B backfill(BackfillSettings settings) {
       this.backfill = settings;
       return self();
@@ -163,9 +173,10 @@ public record Migration(
               newColumn,
               transform,
               Optional.ofNullable(reverse),
-              Optional.ofNullable(javaTransform)));
+              Optional.ofNullable(javaTransform),
+              Optional.ofNullable(reverseJavaTransform)));
       oldColumn = newColumn = transform = reverse = null;
-      javaTransform = null;
+      javaTransform = reverseJavaTransform = null;
     }
 
     @SuppressWarnings("unchecked")

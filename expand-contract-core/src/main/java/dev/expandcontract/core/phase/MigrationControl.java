@@ -1,5 +1,6 @@
 package dev.expandcontract.core.phase;
 
+import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.KeyRange;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.BackfillSettings;
@@ -22,6 +23,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
@@ -34,6 +36,9 @@ import javax.sql.DataSource;
  * src/test/promela/expand_contract.pml} ({@code ProtocolModelTest}).
  */
 public final class MigrationControl {
+
+  /** Rows on which {@link #stopOldWrites} proves the new-only write path. */
+  private static final int WRITE_PATH_SAMPLE_ROWS = 100;
 
   private final DataSource dataSource;
   private final StateStore store;
@@ -287,9 +292,27 @@ public final class MigrationControl {
               + soakTime.toSeconds()
               + "s");
     }
+    newOnlyWriteProblem(id)
+        .ifPresent(
+            problem -> {
+              throw refuse(
+                  id,
+                  action,
+                  "new-only writes could not produce the new schema's values: " + problem);
+            });
     requireFleet(state, action, i -> i.readPercentApplied() == 100, "read 100% from new");
     return apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
+  }
+
+  private Optional<String> newOnlyWriteProblem(String id) {
+    try (Connection connection = dataSource.getConnection()) {
+      return new MigratedRows(migrations.apply(id), listener)
+          .newOnlyWriteProblem(connection, WRITE_PATH_SAMPLE_ROWS);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot check the new-only write path of '" + id + "': " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,7 +1,10 @@
 package dev.expandcontract.core.sql;
 
 import java.sql.Types;
+import java.time.LocalDate;
+import java.time.temporal.Temporal;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * A column's type as the database's metadata reports it ({@code DatabaseMetaData.getColumns}, or
@@ -31,6 +34,59 @@ public record ColumnType(int jdbcType, String typeName, int size, Integer scale)
     return isDecimal() && size > 0 && scale != null;
   }
 
+  /**
+   * True when a Java field of this type is what the column holds, as the driver returns it or as
+   * the library converts it exactly; types the library does not know hold anything.
+   */
+  public boolean holds(Class<?> javaType) {
+    Class<?> type = boxed(javaType);
+    if (type == Object.class) {
+      return true;
+    }
+    return switch (jdbcType) {
+      case Types.CHAR,
+          Types.NCHAR,
+          Types.VARCHAR,
+          Types.NVARCHAR,
+          Types.LONGVARCHAR,
+          Types.LONGNVARCHAR,
+          Types.CLOB,
+          Types.NCLOB ->
+          type == String.class;
+      case Types.BIGINT,
+          Types.INTEGER,
+          Types.SMALLINT,
+          Types.TINYINT,
+          Types.NUMERIC,
+          Types.DECIMAL,
+          Types.REAL,
+          Types.FLOAT,
+          Types.DOUBLE ->
+          Number.class.isAssignableFrom(type);
+      case Types.BIT, Types.BOOLEAN -> type == Boolean.class || Number.class.isAssignableFrom(type);
+      case Types.DATE -> type == LocalDate.class || java.util.Date.class.isAssignableFrom(type);
+      case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE ->
+          Temporal.class.isAssignableFrom(type) || java.util.Date.class.isAssignableFrom(type);
+      case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB ->
+          type == byte[].class || (size == 16 && type == UUID.class);
+      default ->
+          isNamed("uuid")
+              ? type == UUID.class
+              : !isNamed("citext") && !isNamed("json") && !isNamed("jsonb") || type == String.class;
+    };
+  }
+
+  private static Class<?> boxed(Class<?> type) {
+    if (!type.isPrimitive()) {
+      return type;
+    }
+    return switch (type.getName()) {
+      case "boolean" -> Boolean.class;
+      case "char" -> Character.class;
+      default -> Number.class; // the numeric primitives
+    };
+  }
+
   boolean isUnsigned() {
     return typeName.toUpperCase(Locale.ROOT).contains("UNSIGNED");
   }
@@ -56,7 +112,7 @@ public record ColumnType(int jdbcType, String typeName, int size, Integer scale)
   }
 
   /** The type as a user declares it, for messages: {@code numeric(10,2)}, {@code BINARY(16)}. */
-  String declared() {
+  public String declared() {
     if (hasFixedScale()) {
       return typeName + "(" + size + "," + scale + ")";
     }

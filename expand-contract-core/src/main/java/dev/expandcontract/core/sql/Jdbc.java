@@ -102,4 +102,19 @@ public final class Jdbc {
     long value = rs.getLong(column);
     return rs.wasNull() ? null : value;
   }
+
+  /**
+   * True when a statement failed on a key or constraint another writer satisfied at the same moment
+   * (SQLSTATE class 23, which PostgreSQL, MariaDB and H2 use for a duplicate key).
+   */
+  public static boolean isIntegrityViolation(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("23")) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -3,6 +3,7 @@ package dev.expandcontract.core.sql;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.migration.ValueForm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -243,17 +244,25 @@ public final class MigrationSql {
 
   // ---- the application's row access (used by the starter's dual writes and reads) ---------
 
-  /** Key and old values of {@code count} keys: parameters the keys. */
-  public String selectOld(int count) {
+  /**
+   * Key and, per mapping, the old value (or, for the {@linkplain ValueForm#NEW new form},
+   * transform(old): what the backfill would write) of {@code count} keys: parameters the keys.
+   */
+  public String selectOld(int count, ValueForm form) {
     return "SELECT "
         + oldKey
         + ", "
-        + String.join(", ", oldColumns)
+        + String.join(", ", oldReads(form))
         + " FROM "
         + oldTable
         + " WHERE "
         + oldKey
         + in(count);
+  }
+
+  /** What a read from old selects per mapping: the old column, or transform(old) for new form. */
+  private List<String> oldReads(ValueForm form) {
+    return form == ValueForm.OLD ? oldColumns : parenthesized(transforms);
   }
 
   /** True when both migrations keep their old values in the same row (same table and key). */
@@ -262,16 +271,18 @@ public final class MigrationSql {
   }
 
   /**
-   * Key and the old values of every one of these migrations, in their order, of {@code count} keys:
-   * one statement for migrations that {@linkplain #sharesOldRowWith share their old row}.
+   * Key and the old values (in each migration's form) of every one of these migrations, in their
+   * order, of {@code count} keys: one statement for migrations that {@linkplain #sharesOldRowWith
+   * share their old row}.
    */
-  public static String selectOld(List<MigrationSql> sharingOldRow, int count) {
+  public static String selectOld(
+      List<MigrationSql> sharingOldRow, List<ValueForm> forms, int count) {
     MigrationSql first = sharingOldRow.get(0);
     return "SELECT "
         + first.oldKey
         + ", "
-        + sharingOldRow.stream()
-            .map(sql -> String.join(", ", sql.oldColumns))
+        + IntStream.range(0, sharingOldRow.size())
+            .mapToObj(i -> String.join(", ", sharingOldRow.get(i).oldReads(forms.get(i))))
             .collect(Collectors.joining(", "))
         + " FROM "
         + first.oldTable
@@ -357,6 +368,133 @@ public final class MigrationSql {
         newKey,
         columns,
         "VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")");
+  }
+
+  /**
+   * Writes new values computed from old-form values, once the old schema is no longer written:
+   * column {@code i} is bound as its Java twin's result, or (no twin) computed by its SQL transform
+   * from the bound old values (see {@link #computedFromOld}). Parameters: column migrations each
+   * column's then the key; table migrations the key first.
+   */
+  public String writeNewComputed() {
+    List<String> values =
+        IntStream.range(0, transforms.size()).mapToObj(this::newValueFromOld).toList();
+    if (isColumnMigration()) {
+      return "UPDATE "
+          + newTable
+          + " SET "
+          + pairs(i -> newColumns.get(i) + " = " + values.get(i), ", ")
+          + " WHERE "
+          + newKey
+          + " = ?";
+    }
+    return dialect.upsert(
+        newTable, newKey, prepend(newKey, newColumns), "SELECT ?, " + String.join(", ", values));
+  }
+
+  private String newValueFromOld(int i) {
+    return migration.columns().get(i).javaTransform().isPresent()
+        ? "?"
+        : computedFromOld(transforms.get(i));
+  }
+
+  /**
+   * Writes old values computed from new-form values, while the old schema is still written: column
+   * {@code i} is bound as its reverse Java twin's result, or computed by its SQL reverse from the
+   * bound new values. Column migrations set the new values in the same statement. Parameters: each
+   * old column's, then (column migrations) the new values, then the key.
+   */
+  public String updateOldComputed() {
+    String oldValues =
+        pairs(
+            i -> {
+              ColumnMapping mapping = migration.columns().get(i);
+              String value =
+                  mapping.reverseJavaTransform().isPresent()
+                      ? "?"
+                      : computedFromNew(mapping.reverseTransform().orElseThrow());
+              return oldColumns.get(i) + " = " + value;
+            },
+            ", ");
+    return "UPDATE "
+        + oldTable
+        + " SET "
+        + oldValues
+        + (isColumnMigration() ? ", " + assignments(newColumns) : "")
+        + " WHERE "
+        + oldKey
+        + " = ?";
+  }
+
+  /**
+   * A transform evaluated on bound values named like the old columns, not on a row: the value the
+   * application holds (the old column may be gone, or no longer written). Parameters: every old
+   * column's value, in mapping order.
+   */
+  public String computedFromOld(String transform) {
+    return evaluated(transform, oldColumns, schema.oldColumnTypes());
+  }
+
+  /** A reverse transform evaluated on bound values named like the new columns. */
+  private String computedFromNew(String reverse) {
+    return evaluated(reverse, newColumns, schema.newColumnTypes());
+  }
+
+  private String evaluated(String expression, List<String> names, List<ColumnType> types) {
+    return "(SELECT ("
+        + expression
+        + ") FROM (SELECT "
+        + IntStream.range(0, names.size())
+            .mapToObj(
+                i ->
+                    dialect.typedParameter(types.isEmpty() ? null : types.get(i))
+                        + " AS "
+                        + names.get(i))
+            .collect(Collectors.joining(", "))
+        + ") ec_v)";
+  }
+
+  /**
+   * Whether new column {@code i}, computed from bound old values as {@link #writeNewComputed} does,
+   * equals what the new schema holds for a key: 1 when it differs. A column migration's transform
+   * sees the rest of the row it updates; a table migration's sees only the bound values.
+   * Parameters: every old column's value, then the key. No row when the key has no new row.
+   */
+  public String computedNewDiffers(int i) {
+    String computed = computedFromOld(transforms.get(i));
+    if (isColumnMigration()) {
+      return "SELECT CASE WHEN "
+          + newEquals(i, newColumns.get(i), computed)
+          + " THEN 0 ELSE 1 END FROM "
+          + newTable
+          + " WHERE "
+          + newKey
+          + " = ?";
+    }
+    return "SELECT CASE WHEN "
+        + newEquals(i, "ec_t." + newColumns.get(i), "ec_c.ec_v")
+        + " THEN 0 ELSE 1 END FROM (SELECT "
+        + computed
+        + " AS ec_v) ec_c, "
+        + newTable
+        + " ec_t WHERE ec_t."
+        + newKey
+        + " = ?";
+  }
+
+  /** Key and old values of the rows with the highest keys: parameter the row count. */
+  public String sampleOld() {
+    return "SELECT "
+        + oldKey
+        + ", "
+        + String.join(", ", oldColumns)
+        + " FROM "
+        + oldTable
+        + " WHERE "
+        + oldKey
+        + " IS NOT NULL ORDER BY "
+        + oldKey
+        + " DESC LIMIT ?";
   }
 
   /** The copy compiled on no rows: proves at start-up that transforms and columns fit. */

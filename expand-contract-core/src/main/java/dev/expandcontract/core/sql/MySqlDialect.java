@@ -8,6 +8,12 @@ import java.util.List;
 /** MySQL and MariaDB: backtick quoting, {@code <=>}, {@code ON DUPLICATE KEY UPDATE}. */
 final class MySqlDialect extends SqlDialect {
 
+  /** MariaDB and MySQL cast to few types (no VARCHAR(n)), and type a bound value by itself. */
+  @Override
+  public String typedParameter(ColumnType type) {
+    return "?";
+  }
+
   @Override
   protected char quoteChar() {
     return '`';

@@ -45,9 +45,10 @@ public final class SchemaValidator {
    * Validates a migration whose contract began (its stored phase is CONTRACTING or CONTRACTED)
    * against the new schema alone: the old one may be gone, and nothing reads or writes it any more.
    * The release that ran the contract therefore keeps starting until a later one removes the
-   * declaration.
+   * declaration. The old columns' types are the ones recorded while they existed, if any.
    */
-  public MigrationSql validateContracted(Connection connection, Migration migration) {
+  public MigrationSql validateContracted(
+      Connection connection, Migration migration, List<ColumnType> recordedOldTypes) {
     try {
       checkIdentifiers(migration);
       DatabaseMetaData meta = connection.getMetaData();
@@ -69,10 +70,12 @@ public final class SchemaValidator {
       }
       List<String> resolvedNew = new ArrayList<>();
       List<ValueComparison> comparisons = new ArrayList<>();
+      List<ColumnType> types = new ArrayList<>();
       for (ColumnMapping mapping : migration.columns()) {
         Column column = column(migration, "new column", newTable, newColumns, mapping.newColumn());
         resolvedNew.add(column.name());
         comparisons.add(column.type().comparison());
+        types.add(column.type());
       }
       // The old names stay as declared: they name nothing that is read or written any more.
       return new MigrationSql(
@@ -85,6 +88,8 @@ public final class SchemaValidator {
               migration.columns().stream().map(ColumnMapping::oldColumn).toList(),
               resolvedNew,
               comparisons,
+              recordedOldTypes.size() == migration.columns().size() ? recordedOldTypes : List.of(),
+              types,
               keyType),
           dialect);
     } catch (SQLException e) {
@@ -137,9 +142,12 @@ public final class SchemaValidator {
     List<String> resolvedOld = new ArrayList<>();
     List<String> resolvedNew = new ArrayList<>();
     List<ValueComparison> newComparisons = new ArrayList<>();
+    List<ColumnType> oldTypes = new ArrayList<>();
     List<ColumnType> newTypes = new ArrayList<>();
     for (ColumnMapping mapping : m.columns()) {
-      resolvedOld.add(column(m, "column", oldTable, oldColumns, mapping.oldColumn()).name());
+      Column oldColumn = column(m, "column", oldTable, oldColumns, mapping.oldColumn());
+      resolvedOld.add(oldColumn.name());
+      oldTypes.add(oldColumn.type());
       Column newColumn = column(m, "new column", newTable, newColumns, mapping.newColumn());
       resolvedNew.add(newColumn.name());
       newComparisons.add(newColumn.type().comparison());
@@ -174,6 +182,8 @@ public final class SchemaValidator {
                 resolvedOld,
                 resolvedNew,
                 newComparisons,
+                oldTypes,
+                newTypes,
                 keyType),
             dialect);
     copyCompiles(connection, m, sql);

@@ -58,6 +58,14 @@ public abstract class SqlDialect {
     return textEquals("RTRIM(" + left + ")", "RTRIM(" + right + ")");
   }
 
+  /**
+   * A bound parameter with the column type's declared type, for an expression evaluated on a value
+   * instead of a column; a plain parameter when the type is unknown.
+   */
+  public String typedParameter(ColumnType type) {
+    return type == null ? "?" : "CAST(? AS " + type.declared() + ")";
+  }
+
   /** Appended to a SELECT to lock the rows it reads until the transaction ends. */
   public String lockRows() {
     return " FOR UPDATE";
@@ -200,7 +208,17 @@ public abstract class SqlDialect {
             + "row_key VARCHAR(500) NOT NULL, "
             + "error VARCHAR(2000) NOT NULL, "
             + "at_millis BIGINT NOT NULL, "
-            + "PRIMARY KEY (migration_id, row_key))");
+            + "PRIMARY KEY (migration_id, row_key))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "old_column ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "column_no INT NOT NULL, "
+            + "jdbc_type INT NOT NULL, "
+            + "type_name VARCHAR(100) NOT NULL, "
+            + "type_size INT NOT NULL, "
+            + "type_scale INT, "
+            + "PRIMARY KEY (migration_id, column_no))");
   }
 
   static String columnList(List<String> columns) {

@@ -44,6 +44,7 @@ public final class StateStore {
   private final String transitionTable;
   private final String instanceTable;
   private final String prefix;
+  private final OldColumnTypes oldColumnTypes;
   private final ChunkStore chunks;
   private final PoisonRows poison;
 
@@ -64,6 +65,12 @@ public final class StateStore {
     this.instanceTable = tablePrefix + "instance";
     this.chunks = new ChunkStore(dataSource, dialect, clock, tablePrefix);
     this.poison = new PoisonRows(dataSource, clock, tablePrefix);
+    this.oldColumnTypes = new OldColumnTypes(dataSource, tablePrefix);
+  }
+
+  /** The old columns' types, recorded while they exist. */
+  public OldColumnTypes oldColumnTypes() {
+    return oldColumnTypes;
   }
 
   /** The rows each migration's backfill set aside because their transform fails. */

@@ -71,8 +71,7 @@ class MigrationTest {
 
   @Test
   void aColumnMigrationStaysInOneTableWithOneKey() {
-    List<ColumnMapping> columns =
-        List.of(new ColumnMapping("a", "b", null, Optional.empty(), Optional.empty()));
+    List<ColumnMapping> columns = List.of(new ColumnMapping("a", "b", null, Optional.empty()));
     assertThatThrownBy(
             () -> new Migration("m", MigrationKind.COLUMN, "t", "id", "u", "id", columns, null))
         .isInstanceOf(InvalidMigrationException.class)

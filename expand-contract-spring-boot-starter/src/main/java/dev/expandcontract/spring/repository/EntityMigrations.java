@@ -3,8 +3,14 @@ package dev.expandcontract.spring.repository;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ValueForm;
+import dev.expandcontract.core.sql.ColumnType;
+import dev.expandcontract.core.sql.MigrationSchema;
+import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.spring.Migrated;
 import java.lang.reflect.Field;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,30 +18,40 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.util.ReflectionUtils;
 
 /**
  * The {@link Migrated} fields of one entity type, grouped by migration and ordered like the
- * migration's column mappings, so a field list lines up with the core's value lists.
+ * migration's column mappings, so a field list lines up with the core's value lists. A field's type
+ * says which schema's values it holds: one the old column holds (a {@code String} for a VARCHAR)
+ * holds old values, one that only the new column holds (a {@code BigDecimal} for the NUMERIC it
+ * moves to) holds new values.
  */
 public final class EntityMigrations {
 
   private final Class<?> entityType;
   private final Map<String, List<Field>> fieldsByMigration;
+  private final Map<String, ValueForm> formByMigration;
 
-  private EntityMigrations(Class<?> entityType, Map<String, List<Field>> fieldsByMigration) {
+  private EntityMigrations(
+      Class<?> entityType,
+      Map<String, List<Field>> fieldsByMigration,
+      Map<String, ValueForm> formByMigration) {
     this.entityType = entityType;
     this.fieldsByMigration = fieldsByMigration;
+    this.formByMigration = formByMigration;
   }
 
   /**
    * Binds the entity's {@link Migrated} fields to the declared migrations; empty when it has none.
-   * Every mapping of a migration the entity names needs a field, and every field a mapping.
+   * Every mapping of a migration the entity names needs a field, every field a mapping, and every
+   * field a type that its old or its new column holds.
    */
   public static Optional<EntityMigrations> of(
-      Class<?> entityType, Function<String, Optional<Migration>> migrations) {
+      Class<?> entityType, Function<String, Optional<MigrationSql>> migrations) {
     Map<String, List<Field>> annotated = new LinkedHashMap<>();
     ReflectionUtils.doWithFields(
         entityType,
@@ -49,9 +65,10 @@ public final class EntityMigrations {
       return Optional.empty();
     }
     Map<String, List<Field>> ordered = new LinkedHashMap<>();
+    Map<String, ValueForm> forms = new LinkedHashMap<>();
     annotated.forEach(
         (id, fields) -> {
-          Migration migration =
+          MigrationSql sql =
               migrations
                   .apply(id)
                   .orElseThrow(
@@ -60,9 +77,78 @@ public final class EntityMigrations {
                               entityType,
                               fields.get(0),
                               "names migration '" + id + "', which is not declared"));
-          ordered.put(id, orderLikeMappings(entityType, migration, fields));
+          List<Field> inOrder = orderLikeMappings(entityType, sql.migration(), fields);
+          ordered.put(id, inOrder);
+          forms.put(id, form(entityType, sql, inOrder));
         });
-    return Optional.of(new EntityMigrations(entityType, ordered));
+    return Optional.of(new EntityMigrations(entityType, ordered, forms));
+  }
+
+  /**
+   * Which schema's values the fields of one migration hold, from their types; old when the old
+   * column's type is no longer known (its contract dropped it before the library recorded it).
+   */
+  private static ValueForm form(Class<?> entityType, MigrationSql sql, List<Field> fields) {
+    MigrationSchema schema = sql.schema();
+    List<ValueForm> found = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i++) {
+      Field field = fields.get(i);
+      ColumnMapping mapping = sql.migration().columns().get(i);
+      ColumnType oldType =
+          schema.oldColumnTypes().isEmpty() ? null : schema.oldColumnTypes().get(i);
+      ColumnType newType = schema.newColumnTypes().get(i);
+      String oldColumn = schema.oldTable() + "." + schema.oldColumns().get(i) + describe(oldType);
+      String newColumn = schema.newTable() + "." + schema.newColumns().get(i) + describe(newType);
+      String type = "is a " + field.getType().getSimpleName() + ", which ";
+      if (oldType == null || oldType.holds(field.getType())) {
+        found.add(ValueForm.OLD);
+      } else if (newType.holds(field.getType())) {
+        if (mapping.reverseJavaTransform().isEmpty() && mapping.reverseTransform().isEmpty()) {
+          throw invalid(
+              entityType,
+              field,
+              type
+                  + "new column "
+                  + newColumn
+                  + " holds and old column "
+                  + oldColumn
+                  + " does not: it holds new values, and writing them to the old column needs a"
+                  + " reverse of migration '"
+                  + sql.migration().id()
+                  + "': declare reverseJava(...) on the bean or 'reverse' (SQL over the new"
+                  + " columns) in its configuration");
+        }
+        found.add(ValueForm.NEW);
+      } else {
+        throw invalid(
+            entityType,
+            field,
+            type
+                + "neither old column "
+                + oldColumn
+                + " nor new column "
+                + newColumn
+                + " holds: declare it with a type one of them holds (the old one's to hold old"
+                + " values, the new one's to hold new values)");
+      }
+    }
+    if (found.stream().distinct().count() > 1) {
+      throw new InvalidMigrationException(
+          "entity "
+              + entityType.getName()
+              + ": the @Migrated fields of migration '"
+              + sql.migration().id()
+              + "' mix types of the old columns and of the new ones ("
+              + fields.stream().map(Field::getName).toList()
+              + " hold "
+              + found
+              + " values): type all of them for one schema");
+    }
+    return found.get(0);
+  }
+
+  private static String describe(ColumnType type) {
+    return type == null ? "" : " (" + type.declared() + ")";
   }
 
   private static List<Field> orderLikeMappings(
@@ -127,6 +213,11 @@ public final class EntityMigrations {
     return fieldsByMigration.keySet();
   }
 
+  /** Which schema's values the entity's fields of one migration hold. */
+  public ValueForm form(String migrationId) {
+    return formByMigration.get(migrationId);
+  }
+
   /** The entity's values for one migration, in mapping order. */
   public List<Object> values(String migrationId, Object entity) {
     return fieldsByMigration.get(migrationId).stream()
@@ -159,19 +250,36 @@ public final class EntityMigrations {
     }
   }
 
+  /** A value as JDBC returned it, as the field's type, where the conversion loses nothing. */
   private static Object convert(Object value, Class<?> type) {
     if (value == null || type.isInstance(value)) {
       return value;
     }
     if (type == String.class) {
-      return value.toString();
+      return value instanceof BigDecimal decimal ? decimal.toPlainString() : value.toString();
+    }
+    if (type == UUID.class && value instanceof String text) {
+      return UUID.fromString(text.strip());
     }
     if (value instanceof Number n) {
+      BigDecimal exact = new BigDecimal(n.toString());
+      if (type == BigDecimal.class) {
+        return exact;
+      }
+      if (type == BigInteger.class) {
+        return exact.toBigIntegerExact();
+      }
       if (type == Long.class || type == long.class) {
-        return n.longValue();
+        return exact.longValueExact();
       }
       if (type == Integer.class || type == int.class) {
-        return n.intValue();
+        return exact.intValueExact();
+      }
+      if (type == Short.class || type == short.class) {
+        return exact.shortValueExact();
+      }
+      if (type == Double.class || type == double.class) {
+        return n.doubleValue();
       }
     }
     throw new IllegalStateException(

@@ -4,7 +4,6 @@ import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
-import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.MigrationState;
 import java.sql.Connection;
@@ -71,8 +70,12 @@ public final class MigratedEntities {
     return byType.computeIfAbsent(type, t -> EntityMigrations.of(t, this::migration));
   }
 
-  private Optional<Migration> migration(String id) {
-    return expandContract.get().migrations().stream().filter(m -> m.id().equals(id)).findFirst();
+  private Optional<MigrationSql> migration(String id) {
+    ExpandContract core = expandContract.get();
+    return core.migrations().stream()
+        .filter(m -> m.id().equals(id))
+        .findFirst()
+        .map(m -> core.rows(id).sql());
   }
 
   /** What this session loaded and wrote of migrated fields; forgotten when the session ends. */
@@ -131,7 +134,11 @@ public final class MigratedEntities {
     for (List<String> together : sharingOldReads(core, readingOld)) {
       List<Object> keys = readingOld.get(together.get(0));
       Map<String, Map<Object, List<Object>>> values =
-          MigratedRows.readOld(connection, together.stream().map(core::rows).toList(), keys);
+          MigratedRows.readOld(
+              connection,
+              together.stream().map(core::rows).toList(),
+              together.stream().map(entity::form).toList(),
+              keys);
       together.forEach(id -> assign(entity, id, byKey, keys, values.get(id)));
     }
   }
@@ -186,7 +193,7 @@ public final class MigratedEntities {
     ExpandContract core = expandContract.get();
     for (String id : migrationIds) {
       boolean writeOld = core.router().writeOld(core.writableState(id));
-      core.rows(id).write(connection, key, entity.values(id, instance), writeOld);
+      core.rows(id).write(connection, key, entity.values(id, instance), entity.form(id), writeOld);
     }
   }
 

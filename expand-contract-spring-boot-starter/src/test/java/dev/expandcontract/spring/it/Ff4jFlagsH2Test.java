@@ -68,6 +68,9 @@ class Ff4jFlagsH2Test extends ItSupport {
     context.addValue("expandContractKey", String.valueOf(bob.getId()));
     assertThat(ff4j.check(EMAIL + ".read-new", context)).as("FF4j itself says read new").isTrue();
     listener.reset();
+    // A feature without the library's state version is acted on once two refreshes find it so:
+    // a single sighting may be another instance rewriting it.
+    expandContract.refresh();
     expandContract.refresh();
 
     assertThat(customers.findById(bob.getId()).orElseThrow().getEmail())
