@@ -89,6 +89,7 @@ public final class ExpandContract {
   private final DatabaseType databaseType;
   private final DataSource dataSource;
   private final MigrationFlags flags;
+  private final boolean createStateTables;
   private volatile boolean started;
   private volatile String startFailure;
   private volatile String startError;
@@ -105,6 +106,7 @@ public final class ExpandContract {
     this.dialect = databaseType.dialect();
     this.dataSource = b.dataSource;
     this.flags = b.flags;
+    this.createStateTables = b.createStateTables;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
     this.store = new StateStore(b.dataSource, dialect, b.clock, b.tablePrefix);
@@ -451,7 +453,7 @@ public final class ExpandContract {
     Map<String, MigrationSql> validated;
     try {
       validated = validate(storedPhases());
-      store.createTablesIfAbsent();
+      requireStateTables();
       flags.createStoreIfAbsent();
       List<MigrationState> registered = new ArrayList<>();
       for (MigrationSql sql : validated.values()) {
@@ -489,6 +491,24 @@ public final class ExpandContract {
         .forEach(id -> log.info(removableDeclaration(validated.get(id))));
   }
 
+  /** Creates the library's missing tables, or (when it may not) names them and the script. */
+  private void requireStateTables() {
+    if (createStateTables) {
+      store.createTablesIfAbsent();
+      return;
+    }
+    List<String> missing = store.missingTables();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "expand-contract: tables "
+              + missing
+              + " do not exist, and creating them is turned off: create them first with the"
+              + " script "
+              + StateStore.SCHEMA_SCRIPT
+              + " shipped in expand-contract-core (written for table prefix expand_contract_)");
+    }
+  }
+
   /**
    * The phase each migration had when this instance started, from the state table; empty on a
    * database that has none yet (nothing has run).
@@ -497,7 +517,7 @@ public final class ExpandContract {
     Map<String, Phase> phases = new LinkedHashMap<>();
     if (store.stateTableExists()) {
       // The tables a newer release of the library added, before anything reads them.
-      store.createTablesIfAbsent();
+      requireStateTables();
       store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
     }
     return phases;
@@ -605,6 +625,7 @@ public final class ExpandContract {
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
+    private boolean createStateTables = true;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -685,6 +706,16 @@ public final class ExpandContract {
      */
     public Builder claimLease(Duration lease) {
       this.claimLease = Objects.requireNonNull(lease);
+      return this;
+    }
+
+    /**
+     * Whether the library creates its own tables when they are missing (the default); without it
+     * they must exist, created beforehand with the script {@link StateStore#SCHEMA_SCRIPT} shipped
+     * in this jar, e.g. by a user allowed to create tables.
+     */
+    public Builder createStateTables(boolean create) {
+      this.createStateTables = create;
       return this;
     }
 

@@ -43,6 +43,14 @@ public final class StateStore {
   private final String migrationTable;
   private final String transitionTable;
   private final String instanceTable;
+
+  /**
+   * The classpath resource with the DDL of the library's tables for the default prefix, for
+   * databases whose application user may not create tables; a test keeps it equal to what {@link
+   * #createTablesIfAbsent} runs.
+   */
+  public static final String SCHEMA_SCRIPT = "dev/expandcontract/core/store/schema.sql";
+
   private final String prefix;
   private final OldColumnTypes oldColumnTypes;
   private final ChunkStore chunks;
@@ -96,24 +104,47 @@ public final class StateStore {
    * (which drivers log as an error on a first start).
    */
   public boolean stateTableExists() {
+    return missingTables(List.of(migrationTable)).isEmpty();
+  }
+
+  /** The library's tables the database does not have, asked of the catalog. */
+  public List<String> missingTables() {
+    return missingTables(
+        dialect.createStateTables(prefix).stream().map(StateStore::tableOf).toList());
+  }
+
+  private List<String> missingTables(List<String> tables) {
     try (Connection connection = dataSource.getConnection()) {
       DatabaseMetaData meta = connection.getMetaData();
-      for (String name :
-          List.of(
-              migrationTable,
-              migrationTable.toUpperCase(Locale.ROOT),
-              migrationTable.toLowerCase(Locale.ROOT))) {
-        try (ResultSet tables =
-            meta.getTables(connection.getCatalog(), connection.getSchema(), name, null)) {
-          if (tables.next()) {
-            return true;
-          }
+      List<String> missing = new ArrayList<>();
+      for (String table : tables) {
+        if (!inCatalog(meta, connection, table)) {
+          missing.add(table);
         }
       }
-      return false;
+      return missing;
     } catch (SQLException e) {
-      throw failure("look up " + migrationTable, e);
+      throw failure("look up " + tables, e);
     }
+  }
+
+  private static boolean inCatalog(DatabaseMetaData meta, Connection connection, String table)
+      throws SQLException {
+    for (String name :
+        List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
+      try (ResultSet tables =
+          meta.getTables(connection.getCatalog(), connection.getSchema(), name, null)) {
+        if (tables.next()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The table a {@code CREATE TABLE IF NOT EXISTS <table> (...)} statement creates. */
+  private static String tableOf(String ddl) {
+    return ddl.split("\\s+")[5];
   }
 
   /** Creates the state tables if absent; safe when several instances start at once. */
@@ -132,7 +163,7 @@ public final class StateStore {
   }
 
   private boolean tableExists(String ddl) {
-    String table = ddl.split("\\s+")[5];
+    String table = tableOf(ddl);
     try (Connection connection = dataSource.getConnection()) {
       Jdbc.query(connection, "SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1));
       return true;

@@ -54,8 +54,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.hibernate.autoconfigure.HibernatePropertiesCustomizer;
 import org.springframework.boot.jdbc.DatabaseDriver;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -112,7 +114,17 @@ public final class ExpandContractAutoConfiguration {
         .backfillWorkers(properties.backfill().workers())
         .claimLease(properties.backfill().claimLease())
         .chunkRows(properties.backfill().chunkRows())
+        .createStateTables(createsStateTables(properties.jdbc().initializeSchema(), dataSource))
         .build();
+  }
+
+  private static boolean createsStateTables(
+      DatabaseInitializationMode mode, DataSource dataSource) {
+    return switch (mode) {
+      case ALWAYS -> true;
+      case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
+      case NEVER -> false;
+    };
   }
 
   @Bean

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 /**
  * Configuration of expand-contract migrations, under {@code expand-contract}.
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param endpoint access to the actuator endpoint when Spring Security is present
  * @param ddl how expand DDL runs, the online schema change tools, and the lint of pending scripts
  * @param console the operator console page
+ * @param jdbc how the library's own tables come to exist
  * @param migrations migrations declared in configuration, by id
  */
 @ConfigurationProperties("expand-contract")
@@ -47,6 +49,7 @@ public record ExpandContractProperties(
     @DefaultValue Endpoint endpoint,
     @DefaultValue Ddl ddl,
     @DefaultValue Console console,
+    @DefaultValue Jdbc jdbc,
     Map<String, MigrationProperties> migrations) {
 
   public ExpandContractProperties {
@@ -62,6 +65,14 @@ public record ExpandContractProperties(
               + ")");
     }
   }
+
+  /**
+   * @param initializeSchema when the library creates its own tables at start-up: {@code always}
+   *     (the default), {@code embedded} (only on an embedded database) or {@code never} (they must
+   *     exist: create them with the script {@code dev/expandcontract/core/store/schema.sql} shipped
+   *     in expand-contract-core, written for the default table prefix)
+   */
+  public record Jdbc(@DefaultValue("always") DatabaseInitializationMode initializeSchema) {}
 
   /**
    * @param store where FF4j keeps the flags: {@code jdbc} (shared by every instance, in the

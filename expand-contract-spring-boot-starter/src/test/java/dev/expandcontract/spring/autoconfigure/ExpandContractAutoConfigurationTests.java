@@ -63,6 +63,31 @@ class ExpandContractAutoConfigurationTests {
   }
 
   @Test
+  void initializeSchemaNeverLeavesTheTablesToTheShippedScriptAndSaysSo() {
+    runner
+        .withPropertyValues("expand-contract.jdbc.initialize-schema=never")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("creating them is turned off")
+                    .hasMessageContaining("expand_contract_migration")
+                    .hasMessageContaining("dev/expandcontract/core/store/schema.sql"));
+  }
+
+  @Test
+  void initializeSchemaEmbeddedCreatesTheTablesOnAnEmbeddedDatabase() {
+    runner
+        .withPropertyValues("expand-contract.jdbc.initialize-schema=embedded")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(ExpandContract.class).store().missingTables()).isEmpty();
+            });
+  }
+
+  @Test
   void backsOffEntirelyWhenDisabled() {
     runner
         .withPropertyValues("expand-contract.enabled=false")
