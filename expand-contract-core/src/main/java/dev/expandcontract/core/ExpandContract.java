@@ -6,6 +6,7 @@ import dev.expandcontract.core.backfill.ChunkLeases;
 import dev.expandcontract.core.backfill.ChunkProgress;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
@@ -89,6 +90,7 @@ public final class ExpandContract {
   private final DatabaseType databaseType;
   private final DataSource dataSource;
   private final MigrationFlags flags;
+  private final OperationObserver observer;
   private final boolean createStateTables;
   private volatile boolean started;
   private volatile String startFailure;
@@ -106,6 +108,7 @@ public final class ExpandContract {
     this.dialect = databaseType.dialect();
     this.dataSource = b.dataSource;
     this.flags = b.flags;
+    this.observer = b.observer;
     this.createStateTables = b.createStateTables;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
@@ -114,13 +117,27 @@ public final class ExpandContract {
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
     this.control =
         new MigrationControl(
-            b.dataSource, store, this::sql, verifier, listener, b.soakTime, b.instanceTimeout);
+            b.dataSource,
+            store,
+            this::sql,
+            verifier,
+            listener,
+            b.observer,
+            b.soakTime,
+            b.instanceTimeout);
     this.leases =
         new ChunkLeases(
             store.chunks(), b.clock, instanceId, b.backfillWorkers, b.claimLease, b.chunkRows);
     this.backfill =
         new BackfillEngine(
-            b.dataSource, store, leases, this::sql, listener, instanceId, instanceTimeout);
+            b.dataSource,
+            store,
+            leases,
+            this::sql,
+            listener,
+            b.observer,
+            instanceId,
+            instanceTimeout);
     this.router = new FlagRouter(b.flags, listener);
     declared.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }
@@ -463,7 +480,7 @@ public final class ExpandContract {
           store.oldColumnTypes().remember(m.id(), sql.schema().oldColumnTypes());
         }
       }
-      validated.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener)));
+      validated.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, observer)));
       migrations.putAll(validated);
       registered.forEach(this::adopt);
     } catch (InvalidMigrationException e) {
@@ -626,6 +643,7 @@ public final class ExpandContract {
     private Duration soakTime = DEFAULT_SOAK_TIME;
     private Duration instanceTimeout = DEFAULT_INSTANCE_TIMEOUT;
     private boolean createStateTables = true;
+    private OperationObserver observer = OperationObserver.NONE;
     private int verifyBatchSize = DEFAULT_VERIFY_BATCH_SIZE;
     private int backfillWorkers = DEFAULT_BACKFILL_WORKERS;
     private Duration claimLease = DEFAULT_CLAIM_LEASE;
@@ -706,6 +724,12 @@ public final class ExpandContract {
      */
     public Builder claimLease(Duration lease) {
       this.claimLease = Objects.requireNonNull(lease);
+      return this;
+    }
+
+    /** Observes batches, verifications, dual writes and contracts while they run. */
+    public Builder observer(OperationObserver observer) {
+      this.observer = observer;
       return this;
     }
 

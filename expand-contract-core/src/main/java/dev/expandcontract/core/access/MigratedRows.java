@@ -1,6 +1,7 @@
 package dev.expandcontract.core.access;
 
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.migration.ValueForm;
@@ -33,11 +34,14 @@ public final class MigratedRows {
 
   private final MigrationSql sql;
   private final ExpandContractListener listener;
+  private final OperationObserver observer;
   private final boolean javaTwins;
 
-  public MigratedRows(MigrationSql sql, ExpandContractListener listener) {
+  public MigratedRows(
+      MigrationSql sql, ExpandContractListener listener, OperationObserver observer) {
     this.sql = sql;
     this.listener = listener;
+    this.observer = observer;
     this.javaTwins =
         sql.migration().columns().stream().allMatch(c -> c.javaTransform().isPresent());
   }
@@ -126,6 +130,18 @@ public final class MigratedRows {
    * reverse transforms.
    */
   public void write(
+      Connection connection, Object key, List<?> values, ValueForm form, boolean writeOld)
+      throws SQLException {
+    observer.observe(
+        OperationObserver.Operation.DUAL_WRITE,
+        sql.migration().id(),
+        () -> {
+          writeObserved(connection, key, values, form, writeOld);
+          return null;
+        });
+  }
+
+  private void writeObserved(
       Connection connection, Object key, List<?> values, ValueForm form, boolean writeOld)
       throws SQLException {
     long started = System.nanoTime();

@@ -3,6 +3,7 @@ package dev.expandcontract.core.backfill;
 import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.Jdbc;
@@ -33,6 +34,7 @@ public final class BackfillEngine {
 
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+  private final OperationObserver observer;
   private final DataSource dataSource;
   private final StateStore store;
   private final Function<String, MigrationSql> migrations;
@@ -47,8 +49,10 @@ public final class BackfillEngine {
       ChunkLeases leases,
       Function<String, MigrationSql> migrations,
       ExpandContractListener listener,
+      OperationObserver observer,
       String instanceId,
       Duration instanceTimeout) {
+    this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
     this.migrations = migrations;
@@ -118,7 +122,13 @@ public final class BackfillEngine {
     SQLException poison = null;
     for (int attempt = 1; attempt <= settings.maxRetries() + 1; attempt++) {
       try {
-        Batch batch = copyOneBatch(sql, state, chunk, reverse, size, poison);
+        int rows = size;
+        SQLException setAside = poison;
+        Batch batch =
+            observer.observe(
+                OperationObserver.Operation.BACKFILL_BATCH,
+                id,
+                () -> copyOneBatch(sql, state, chunk, reverse, rows, setAside));
         if (batch == null) {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
         }

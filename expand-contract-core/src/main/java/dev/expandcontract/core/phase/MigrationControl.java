@@ -3,6 +3,7 @@ package dev.expandcontract.core.phase;
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.backfill.KeyRange;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.sql.Jdbc;
@@ -40,6 +41,7 @@ public final class MigrationControl {
   /** Rows on which {@link #stopOldWrites} proves the new-only write path. */
   private static final int WRITE_PATH_SAMPLE_ROWS = 100;
 
+  private final OperationObserver observer;
   private final DataSource dataSource;
   private final StateStore store;
   private final Function<String, MigrationSql> migrations;
@@ -54,8 +56,10 @@ public final class MigrationControl {
       Function<String, MigrationSql> migrations,
       Verifier verifier,
       ExpandContractListener listener,
+      OperationObserver observer,
       Duration soakTime,
       Duration instanceTimeout) {
+    this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
     this.migrations = migrations;
@@ -124,6 +128,11 @@ public final class MigrationControl {
    * refuses; in later phases it reports drift (e.g. from writers bypassing the application).
    */
   public VerificationReport verify(String id, String actor) {
+    return observer.observe(
+        OperationObserver.Operation.VERIFY, id, () -> verifyObserved(id, actor));
+  }
+
+  private VerificationReport verifyObserved(String id, String actor) {
     MigrationState state = requireCompleteNewSchema(id, "verify", "verification");
     List<PoisonRow> poison = store.poison().all(id);
     if (!poison.isEmpty()) {
@@ -307,7 +316,7 @@ public final class MigrationControl {
 
   private Optional<String> newOnlyWriteProblem(String id) {
     try (Connection connection = dataSource.getConnection()) {
-      return new MigratedRows(migrations.apply(id), listener)
+      return new MigratedRows(migrations.apply(id), listener, observer)
           .newOnlyWriteProblem(connection, WRITE_PATH_SAMPLE_ROWS);
     } catch (SQLException e) {
       throw new IllegalStateException(
@@ -323,6 +332,11 @@ public final class MigrationControl {
    * again resumes it.
    */
   public MigrationState contract(String id, String actor, Runnable contractDdl) {
+    return observer.observe(
+        OperationObserver.Operation.CONTRACT, id, () -> contractObserved(id, actor, contractDdl));
+  }
+
+  private MigrationState contractObserved(String id, String actor, Runnable contractDdl) {
     String action = "contract";
     MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
     if (state.phase() == Phase.NEW_ONLY) {

@@ -6,6 +6,7 @@ import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.ddl.ToolBinaries;
 import dev.expandcontract.core.ddl.ToolConnection;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
@@ -97,6 +98,7 @@ public final class ExpandContractAutoConfiguration {
       ObjectProvider<Migration> migrationBeans,
       MigrationFlags flags,
       ObjectProvider<ExpandContractListener> listeners,
+      ObjectProvider<OperationObserver> observer,
       ObjectProvider<JdbcConnectionDetails> connectionDetails) {
     List<Migration> migrations =
         new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
@@ -106,6 +108,7 @@ public final class ExpandContractAutoConfiguration {
         .migrations(migrations)
         .flags(flags)
         .listener(ExpandContractListener.lazy(() -> listeners.orderedStream().toList()))
+        .observer(observer.getIfAvailable(() -> OperationObserver.NONE))
         .instanceId(properties.instanceId() != null ? properties.instanceId() : defaultInstanceId())
         .tablePrefix(properties.tablePrefix())
         .soakTime(properties.soakTime())

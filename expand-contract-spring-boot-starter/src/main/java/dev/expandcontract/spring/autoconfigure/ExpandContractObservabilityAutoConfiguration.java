@@ -1,11 +1,14 @@
 package dev.expandcontract.spring.autoconfigure;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.spring.event.ApplicationEventsListener;
 import dev.expandcontract.spring.observe.BackfillProgressLog;
 import dev.expandcontract.spring.observe.ExpandContractHealthIndicator;
 import dev.expandcontract.spring.observe.ExpandContractMetrics;
+import dev.expandcontract.spring.observe.ObservationOperationObserver;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,7 +28,8 @@ import org.springframework.context.annotation.Configuration;
     after = ExpandContractAutoConfiguration.class,
     afterName = {
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+      "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"
     })
 @ConditionalOnBean(ExpandContract.class)
 public final class ExpandContractObservabilityAutoConfiguration {
@@ -54,6 +58,21 @@ public final class ExpandContractObservabilityAutoConfiguration {
     @ConditionalOnMissingBean
     ExpandContractMetrics expandContractMetrics(ObjectProvider<ExpandContract> expandContract) {
       return new ExpandContractMetrics(expandContract::getObject);
+    }
+  }
+
+  /**
+   * Batches, verifications, dual writes and contracts as Observations, when there is a registry.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(ObservationRegistry.class)
+  @ConditionalOnBean(ObservationRegistry.class)
+  static class ObservationConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    OperationObserver expandContractOperationObserver(ObservationRegistry registry) {
+      return new ObservationOperationObserver(registry);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.expandcontract.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
@@ -16,6 +17,9 @@ import dev.expandcontract.spring.observe.ExpandContractMetrics;
 import dev.expandcontract.test.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,6 +159,48 @@ class ExpandContractAutoConfigurationTests {
     runner
         .withPropertyValues("management.health.expandcontract.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(ExpandContractHealthIndicator.class));
+  }
+
+  @Test
+  void observesBatchesAndVerificationsWhenThereIsAnObservationRegistry() {
+    List<String> observed = new CopyOnWriteArrayList<>();
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry
+        .observationConfig()
+        .observationHandler(
+            new ObservationHandler<Observation.Context>() {
+              @Override
+              public void onStop(Observation.Context context) {
+                observed.add(
+                    context.getName()
+                        + " "
+                        + context.getLowCardinalityKeyValue("migration").getValue()
+                        + (context.getError() == null ? "" : " failed"));
+              }
+
+              @Override
+              public boolean supportsContext(Observation.Context context) {
+                return true;
+              }
+            });
+    runner
+        .withUserConfiguration(ItemsMigration.class)
+        .withBean(ObservationRegistry.class, () -> registry)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(OperationObserver.class);
+              ExpandContract expandContract = context.getBean(ExpandContract.class);
+              expandContract.control().startBackfill("item-email", "test");
+              while (expandContract.backfill().runBatch("item-email").moreWorkNow()) {
+                // every batch of the two rows
+              }
+              expandContract.control().verify("item-email", "test");
+
+              assertThat(observed)
+                  .contains("expandcontract.backfill.batch item-email")
+                  .contains("expandcontract.verify item-email");
+            });
+    runner.run(context -> assertThat(context).doesNotHaveBean(OperationObserver.class));
   }
 
   @Test
