@@ -28,6 +28,7 @@ import dev.expandcontract.core.store.StateStore;
 import dev.expandcontract.core.verify.Verifier;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -75,8 +77,11 @@ public final class ExpandContract {
   /** Whether the safety net's triggers are used, by default: no, every old-table write pays. */
   public static final boolean DEFAULT_SAFETY_NET = false;
 
-  private final Map<String, MigrationSql> migrations;
-  private final Map<String, MigratedRows> rows = new LinkedHashMap<>();
+  private final Map<String, Migration> declared;
+  private final List<Migration> declaredInOrder;
+  // Validated against the live schema at start(), which waits for the database to answer.
+  private final Map<String, MigrationSql> migrations = new ConcurrentHashMap<>();
+  private final Map<String, MigratedRows> rows = new ConcurrentHashMap<>();
   private final Map<String, MigrationState> current = new ConcurrentHashMap<>();
   private final Map<String, RecentProgress> recent = new ConcurrentHashMap<>();
   private final StateStore store;
@@ -93,17 +98,33 @@ public final class ExpandContract {
   /** How long a flag write waits for another instance's; the next refresh retries. */
   private static final Duration FLAG_WRITE_LOCK_WAIT = Duration.ofSeconds(2);
 
+  private final DatabaseType databaseType;
+  private final DataSource dataSource;
+  private final MigrationFlags flags;
+  private final OperationObserver observer;
+  private final boolean createStateTables;
+  private volatile boolean started;
+  private volatile String startFailure;
+  private volatile String startError;
   private volatile String databaseProblem;
   private volatile long stateSeenAt;
   private volatile boolean left;
 
-  private ExpandContract(Builder b, Map<String, MigrationSql> migrations, SqlDialect dialect) {
-    this.migrations = migrations;
+  private ExpandContract(Builder b, DatabaseType databaseType) {
+    this.declaredInOrder = List.copyOf(b.declared);
+    Map<String, Migration> byId = new LinkedHashMap<>();
+    declaredInOrder.forEach(m -> byId.putIfAbsent(m.id(), m)); // a twin is reported at start()
+    this.declared = byId;
+    this.databaseType = databaseType;
+    this.dialect = databaseType.dialect();
+    this.dataSource = b.dataSource;
+    this.flags = b.flags;
+    this.observer = b.observer;
+    this.createStateTables = b.createStateTables;
     this.instanceId = b.instanceId;
     this.instanceTimeout = b.instanceTimeout;
     this.store = new StateStore(b.dataSource, dialect, b.clock, b.tablePrefix);
-    this.dialect = dialect;
-    this.safetyNets = new SafetyNets(b.dataSource, store, migrations, b.safetyNet);
+    this.safetyNets = new SafetyNets(b.dataSource, store, dialect, b.safetyNet);
     this.listener =
         ExpandContractListener.composite(List.of(new StateRefresher(), safetyNets, b.listener));
     Verifier verifier = new Verifier(b.dataSource, b.clock, b.verifyBatchSize, 20);
@@ -111,7 +132,7 @@ public final class ExpandContract {
         new MigrationControl(
             b.dataSource,
             store,
-            migrations,
+            this::sql,
             verifier,
             listener,
             b.observer,
@@ -126,7 +147,7 @@ public final class ExpandContract {
             b.dataSource,
             store,
             leases,
-            migrations,
+            this::sql,
             listener,
             b.observer,
             instanceId,
@@ -134,8 +155,7 @@ public final class ExpandContract {
     this.router =
         new FlagRouter(
             b.flags, listener, (id, write) -> store.whileLocked(id, FLAG_WRITE_LOCK_WAIT, write));
-    migrations.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, b.observer)));
-    migrations.keySet().forEach(id -> recent.put(id, new RecentProgress()));
+    declared.keySet().forEach(id -> recent.put(id, new RecentProgress()));
   }
 
   public static Builder builder(DataSource dataSource) {
@@ -168,6 +188,29 @@ public final class ExpandContract {
     return safetyNets;
   }
 
+  public DatabaseType databaseType() {
+    return databaseType;
+  }
+
+  /**
+   * Whether the migrations were validated against the live schema and their state read. False while
+   * the database has not answered since start-up (the next {@link #refresh()} tries again), and for
+   * good once it found a migration invalid ({@link #startFailure()}).
+   */
+  public boolean started() {
+    return started;
+  }
+
+  /** Why the migrations could not start although the database answered (they are invalid). */
+  public Optional<String> startFailure() {
+    return Optional.ofNullable(startFailure);
+  }
+
+  /** Since when and why the database cannot be reached, until a refresh reaches it again. */
+  public Optional<String> databaseProblem() {
+    return Optional.ofNullable(databaseProblem);
+  }
+
   /** Where the application's own events (routed reads, dual writes) are reported. */
   public ExpandContractListener listener() {
     return listener;
@@ -181,12 +224,17 @@ public final class ExpandContract {
     return instanceId;
   }
 
+  /** The declared migrations, known before the database answers. */
   public Collection<Migration> migrations() {
-    return migrations.values().stream().map(MigrationSql::migration).toList();
+    return List.copyOf(declared.values());
   }
 
   public Migration migration(String id) {
-    return sql(id).migration();
+    Migration migration = declared.get(id);
+    if (migration == null) {
+      throw new UnknownMigrationException(id);
+    }
+    return migration;
   }
 
   /** The application's row access for one migration. */
@@ -199,9 +247,33 @@ public final class ExpandContract {
   public MigrationState state(String id) {
     MigrationState state = current.get(id);
     if (state == null) {
-      throw new UnknownMigrationException(id);
+      throw notStarted(migration(id).id());
     }
     return state;
+  }
+
+  /** Before start(): there is no state to route by, so nothing reads or writes migrated values. */
+  private StaleStateException notStarted(String id) {
+    return new StaleStateException(
+        id,
+        "instance "
+            + instanceId
+            + " has not read the state of migration '"
+            + id
+            + "' since it started, so it neither reads nor writes its values: "
+            + unknownReason());
+  }
+
+  private String unknownReason() {
+    if (startFailure != null) {
+      return startFailure;
+    }
+    if (databaseProblem != null) {
+      return databaseProblem;
+    }
+    return startError != null
+        ? "state unknown: the start failed (the next refresh tries again): " + startError
+        : "state unknown: not read since start-up yet (the next refresh reads it)";
   }
 
   /**
@@ -254,10 +326,15 @@ public final class ExpandContract {
    * routing this instance applies for the state it adopted one refresh earlier: requests that
    * started before that adoption have had a full interval to finish, so a fleet-wide guard
    * (stop-old-writes, contract) never races a request still acting on an older state. The heartbeat
-   * also renews this instance's chunk leases, so they run out soon after it died.
+   * also renews this instance's chunk leases, so they run out soon after it died. Until the
+   * migrations started (the database was unreachable when this instance was built), it first tries
+   * to start them.
    */
   public void refresh() {
-    long started = store.clock().millis();
+    if (!started) {
+      start();
+    }
+    long begun = store.clock().millis();
     try {
       current
           .values()
@@ -272,7 +349,7 @@ public final class ExpandContract {
           adopt(state);
         }
       }
-      stateSeenAt = started;
+      stateSeenAt = begun;
       databaseProblem = null;
     } catch (IllegalStateException e) {
       noteIfUnreachable(e.getCause());
@@ -321,10 +398,13 @@ public final class ExpandContract {
 
   /**
    * Status from the database; while it cannot be reached, the state last seen, marked as unknown in
-   * {@code lastError}.
+   * {@code lastError}; before the migrations started, no state (phase null) and why.
    */
   public MigrationStatus status(String id) {
     Migration migration = migration(id);
+    if (!started) {
+      return progress(id);
+    }
     MigrationState state;
     try {
       state = store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
@@ -348,12 +428,18 @@ public final class ExpandContract {
 
   /**
    * Status from the state this instance holds in memory, without transitions, instances, chunks or
-   * poison rows: cheap enough for metrics gauges and health checks.
+   * poison rows: cheap enough for metrics gauges and health checks. Before the migrations started,
+   * no state (phase null) and why in {@code lastError}.
    */
   public MigrationStatus progress(String id) {
+    Migration migration = migration(id);
+    if (!current.containsKey(id)) {
+      return MigrationStatus.unknown(
+          id, migration.kind(), migration.backfill().batchSize(), unknownReason());
+    }
     MigrationStatus status =
         MigrationStatus.of(
-            migration(id).kind(),
+            migration.kind(),
             state(id),
             store.clock().instant(),
             recent.get(id),
@@ -367,7 +453,7 @@ public final class ExpandContract {
   }
 
   public List<MigrationStatus> statuses() {
-    return migrations.keySet().stream().map(this::status).toList();
+    return declared.keySet().stream().map(this::status).toList();
   }
 
   private void adopt(MigrationState state) {
@@ -378,12 +464,177 @@ public final class ExpandContract {
     }
   }
 
+  /** A declared migration's statements, once started. */
   private MigrationSql sql(String id) {
     MigrationSql sql = migrations.get(id);
     if (sql == null) {
-      throw new UnknownMigrationException(id);
+      throw notStarted(migration(id).id());
     }
     return sql;
+  }
+
+  /**
+   * Validates every migration against the live schema (all failures in one exception, one line
+   * each), creates the state and flag tables if absent, registers each migration and adopts its
+   * state. While the database cannot be reached it throws and leaves everything to the next call;
+   * once it found a migration invalid it keeps failing with that reason, since only a new release
+   * can fix the declaration or the schema.
+   */
+  private synchronized void start() {
+    if (started) {
+      return;
+    }
+    if (startFailure != null) {
+      throw new InvalidMigrationException(startFailure);
+    }
+    long begun = store.clock().millis();
+    Map<String, MigrationSql> validated;
+    try {
+      validated = validate(storedPhases());
+      requireStateTables();
+      flags.createStoreIfAbsent();
+      List<MigrationState> registered = new ArrayList<>();
+      for (MigrationSql sql : validated.values()) {
+        Migration m = sql.migration();
+        registered.add(store.register(m.id(), m.backfill().batchSize()));
+        MigrationSchema schema = sql.schema();
+        if (!schema.oldColumnTypes().isEmpty()) {
+          List<OldColumn> columns = new ArrayList<>();
+          for (int i = 0; i < schema.oldColumns().size(); i++) {
+            columns.add(new OldColumn(schema.oldColumns().get(i), schema.oldColumnTypes().get(i)));
+          }
+          store.oldColumnTypes().remember(m.id(), columns);
+        }
+      }
+      validated.forEach((id, sql) -> rows.put(id, new MigratedRows(sql, listener, observer)));
+      migrations.putAll(validated);
+      safetyNets.register(validated);
+      registered.forEach(this::adopt);
+    } catch (InvalidMigrationException e) {
+      startFailure = e.getMessage();
+      if (databaseProblem != null) { // a deferred start: no build() is there to fail
+        log.error(
+            "expand-contract: the database answered, and nothing migrated is read or written: {}",
+            startFailure);
+        databaseProblem = null; // it answered
+      }
+      throw e;
+    } catch (IllegalStateException e) {
+      if (!noteIfUnreachable(e.getCause())) {
+        startError =
+            e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
+      }
+      throw e;
+    }
+    stateSeenAt = begun;
+    databaseProblem = null;
+    startError = null;
+    started = true;
+    for (String id : validated.keySet()) {
+      try {
+        safetyNets.follow(state(id));
+      } catch (RuntimeException e) {
+        // Start-up goes on: the net is a safety measure, and GET shows it absent.
+        log.warn("expand-contract: safety net of '{}' not in line with its phase", id, e);
+      }
+    }
+    validated.keySet().stream()
+        .filter(id -> state(id).phase() == Phase.CONTRACTED)
+        .forEach(id -> log.info(removableDeclaration(validated.get(id))));
+  }
+
+  /** Creates the library's missing tables, or (when it may not) names them and the script. */
+  private void requireStateTables() {
+    if (createStateTables) {
+      store.createTablesIfAbsent();
+      return;
+    }
+    List<String> missing = store.missingTables();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "expand-contract: tables "
+              + missing
+              + " do not exist, and creating them is turned off: create them first with the"
+              + " script "
+              + StateStore.SCHEMA_SCRIPT
+              + " shipped in expand-contract-core (written for table prefix expand_contract_)");
+    }
+  }
+
+  /**
+   * The phase each migration had when this instance started, from the state table; empty on a
+   * database that has none yet (nothing has run).
+   */
+  private Map<String, Phase> storedPhases() {
+    Map<String, Phase> phases = new LinkedHashMap<>();
+    if (store.stateTableExists()) {
+      // The tables a newer release of the library added, before anything reads them.
+      requireStateTables();
+      store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
+    }
+    return phases;
+  }
+
+  /** Validates a contracted migration with the old columns recorded while they existed. */
+  private MigrationSql validateContracted(
+      SchemaValidator validator, Connection connection, Migration migration) {
+    List<OldColumn> recorded = store.oldColumnTypes().recalled(migration.id());
+    return validator.validateContracted(
+        connection,
+        migration,
+        recorded.stream().map(OldColumn::name).toList(),
+        recorded.stream().map(OldColumn::type).toList());
+  }
+
+  private static String removableDeclaration(MigrationSql sql) {
+    Migration m = sql.migration();
+    return "expand-contract: migration '"
+        + m.id()
+        + "' is CONTRACTED: its declaration can now be removed in the next release (map "
+        + sql.schema().newTable()
+        + "."
+        + String.join(", ", sql.schema().newColumns())
+        + " directly instead of the @Transient @Migrated fields, drop any @RoutedQuery twin;"
+        + " README: 'The cleanup release')";
+  }
+
+  private Map<String, MigrationSql> validate(Map<String, Phase> stored) {
+    Map<String, MigrationSql> validated = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    SchemaValidator validator = new SchemaValidator(dialect);
+    try (Connection connection = dataSource.getConnection()) {
+      for (Migration migration : declaredInOrder) {
+        if (validated.containsKey(migration.id())) {
+          problems.add("migration '" + migration.id() + "' is declared twice");
+          continue;
+        }
+        try {
+          Phase phase = stored.get(migration.id());
+          // After the contract began the old schema may be gone: judge it by the new one alone.
+          validated.put(
+              migration.id(),
+              phase != null && phase.oldSchemaMayBeGone()
+                  ? validateContracted(validator, connection, migration)
+                  : validator.validate(connection, migration));
+        } catch (InvalidMigrationException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (!problems.isEmpty() && !connection.isValid(5)) {
+        // The schema could not be read to the end: not a verdict on the migrations.
+        throw new SQLNonTransientConnectionException(
+            "the connection broke while validating the migrations", "08006");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot connect to validate migrations", e);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidMigrationException(
+          problems.size()
+              + " invalid expand-contract migration(s):\n  - "
+              + String.join("\n  - ", problems));
+    }
+    return validated;
   }
 
   /**
@@ -557,135 +808,43 @@ public final class ExpandContract {
 
     /**
      * Validates every migration against the live schema (all failures in one exception, one line
-     * each), creates the state tables if absent, and registers each migration.
+     * each), creates the state tables if absent, and registers each migration. A database that
+     * cannot be reached does not fail it when the {@link #databaseType} is given: the instance then
+     * holds no state (status unknown, migrated values neither read nor written) and starts at the
+     * first {@link ExpandContract#refresh()} that reaches the database.
+     *
+     * @throws InvalidMigrationException when the database answers and a migration does not fit it
      */
     public ExpandContract build() {
-      DatabaseType type = databaseType != null ? databaseType : DatabaseType.detect(dataSource);
-      SqlDialect dialect = type.dialect();
-      Map<String, Phase> stored = storedPhases(dialect);
-      Map<String, MigrationSql> validated = validate(dialect, stored);
-      ExpandContract expandContract = new ExpandContract(this, validated, dialect);
-      long started = clock.millis();
-      requireStateTables(expandContract.store);
-      for (MigrationSql sql : validated.values()) {
-        Migration m = sql.migration();
-        expandContract.adopt(expandContract.store.register(m.id(), m.backfill().batchSize()));
-        MigrationSchema schema = sql.schema();
-        if (!schema.oldColumnTypes().isEmpty()) {
-          List<OldColumn> columns = new ArrayList<>();
-          for (int i = 0; i < schema.oldColumns().size(); i++) {
-            columns.add(new OldColumn(schema.oldColumns().get(i), schema.oldColumnTypes().get(i)));
-          }
-          expandContract.store.oldColumnTypes().remember(m.id(), columns);
+      ExpandContract expandContract = new ExpandContract(this, databaseType());
+      try {
+        expandContract.start();
+      } catch (IllegalStateException e) {
+        if (expandContract.databaseProblem == null) {
+          throw e;
         }
+        log.warn(
+            "expand-contract: {}; the migrations start once a refresh reaches the database",
+            expandContract.databaseProblem);
       }
-      expandContract.stateSeenAt = started;
-      for (String id : validated.keySet()) {
-        try {
-          expandContract.safetyNets.follow(expandContract.state(id));
-        } catch (RuntimeException e) {
-          // Start-up goes on: the net is a safety measure, and GET shows it absent.
-          log.warn("expand-contract: safety net of '{}' not in line with its phase", id, e);
-        }
-      }
-      validated.keySet().stream()
-          .filter(id -> expandContract.state(id).phase() == Phase.CONTRACTED)
-          .forEach(id -> log.info(removableDeclaration(validated.get(id))));
       return expandContract;
     }
 
-    /** Validates a contracted migration with the old columns recorded while they existed. */
-    private MigrationSql validateContracted(
-        SchemaValidator validator, Connection connection, Migration migration, SqlDialect dialect) {
-      List<OldColumn> recorded = store(dialect).oldColumnTypes().recalled(migration.id());
-      return validator.validateContracted(
-          connection,
-          migration,
-          recorded.stream().map(OldColumn::name).toList(),
-          recorded.stream().map(OldColumn::type).toList());
-    }
-
-    /** Creates the library's missing tables, or (when it may not) names them and the script. */
-    private void requireStateTables(StateStore store) {
-      if (createStateTables) {
-        store.createTablesIfAbsent();
-        return;
+    private DatabaseType databaseType() {
+      if (databaseType != null) {
+        return databaseType;
       }
-      List<String> missing = store.missingTables();
-      if (!missing.isEmpty()) {
-        throw new IllegalStateException(
-            "expand-contract: tables "
-                + missing
-                + " do not exist, and creating them is turned off: create them first with the"
-                + " script "
-                + StateStore.SCHEMA_SCRIPT
-                + " shipped in expand-contract-core (written for table prefix expand_contract_)");
-      }
-    }
-
-    /**
-     * The phase each migration had when this instance started, from the state table; empty on a
-     * database that has none yet (nothing has run).
-     */
-    private Map<String, Phase> storedPhases(SqlDialect dialect) {
-      StateStore store = store(dialect);
-      Map<String, Phase> phases = new LinkedHashMap<>();
-      if (store.stateTableExists()) {
-        // The tables a newer release of the library added, before anything reads them.
-        requireStateTables(store);
-        store.loadAll().forEach(state -> phases.put(state.id(), state.phase()));
-      }
-      return phases;
-    }
-
-    private StateStore store(SqlDialect dialect) {
-      return new StateStore(dataSource, dialect, clock, tablePrefix);
-    }
-
-    private static String removableDeclaration(MigrationSql sql) {
-      Migration m = sql.migration();
-      return "expand-contract: migration '"
-          + m.id()
-          + "' is CONTRACTED: its declaration can now be removed in the next release (map "
-          + sql.schema().newTable()
-          + "."
-          + String.join(", ", sql.schema().newColumns())
-          + " directly instead of the @Transient @Migrated fields, drop any @RoutedQuery twin;"
-          + " README: 'The cleanup release')";
-    }
-
-    private Map<String, MigrationSql> validate(SqlDialect dialect, Map<String, Phase> stored) {
-      Map<String, MigrationSql> validated = new LinkedHashMap<>();
-      List<String> problems = new ArrayList<>();
-      SchemaValidator validator = new SchemaValidator(dialect);
-      try (Connection connection = dataSource.getConnection()) {
-        for (Migration migration : declared) {
-          if (validated.containsKey(migration.id())) {
-            problems.add("migration '" + migration.id() + "' is declared twice");
-            continue;
-          }
-          try {
-            Phase phase = stored.get(migration.id());
-            // After the contract began the old schema may be gone: judge it by the new one alone.
-            validated.put(
-                migration.id(),
-                phase != null && phase.oldSchemaMayBeGone()
-                    ? validateContracted(validator, connection, migration, dialect)
-                    : validator.validate(connection, migration));
-          } catch (InvalidMigrationException e) {
-            problems.add(e.getMessage());
-          }
+      try {
+        return DatabaseType.detect(dataSource);
+      } catch (IllegalStateException e) {
+        if (e.getCause() instanceof SQLException) {
+          throw new IllegalStateException(
+              "cannot reach the database to tell its type; give the database type to start"
+                  + " while the database is unreachable",
+              e);
         }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot connect to validate migrations", e);
+        throw e;
       }
-      if (!problems.isEmpty()) {
-        throw new InvalidMigrationException(
-            problems.size()
-                + " invalid expand-contract migration(s):\n  - "
-                + String.join("\n  - ", problems));
-      }
-      return validated;
     }
   }
 }

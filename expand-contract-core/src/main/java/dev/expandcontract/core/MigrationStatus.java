@@ -12,6 +12,8 @@ import java.util.List;
 /**
  * What operators see of one migration: phase, progress, speed, errors and who reads what.
  *
+ * @param phase null while the state is unknown: this instance has not read it since it started
+ *     ({@code lastError} says why)
  * @param rowsTotal an estimate taken when the backfill started
  * @param rowsDone rows copied, including this instance's batches since its last refresh
  * @param rowsPerSecond over this instance's recent batches, pauses excluded (the average since the
@@ -67,6 +69,36 @@ public record MigrationStatus(
         recentTransitions,
         liveInstances,
         chunks);
+  }
+
+  /** The phase's name, or UNKNOWN while this instance has not read the state since it started. */
+  public String phaseName() {
+    return phase == null ? "UNKNOWN" : phase.name();
+  }
+
+  /** A migration whose state this instance has not read since it started, and why. */
+  static MigrationStatus unknown(String id, MigrationKind kind, int batchSize, String reason) {
+    return new MigrationStatus(
+        id,
+        kind,
+        null,
+        0,
+        false,
+        false,
+        0,
+        0,
+        0,
+        null,
+        null,
+        null,
+        batchSize,
+        reason,
+        null,
+        null,
+        0,
+        List.of(),
+        List.of(),
+        ChunkProgress.NONE);
   }
 
   static MigrationStatus of(

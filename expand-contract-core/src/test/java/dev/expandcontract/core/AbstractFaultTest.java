@@ -8,9 +8,11 @@ import dev.expandcontract.core.Customers.Model;
 import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
+import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.core.store.PoisonRows;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
@@ -138,6 +140,82 @@ abstract class AbstractFaultTest {
   }
 
   @Test
+  void anInstanceBuiltWhileTheDatabaseIsUnreachableStartsAtTheFirstRefreshThatReachesIt()
+      throws Exception {
+    Model model = Customers.emailModel(false, Customers.smallBatches(BATCH));
+    String id = model.id();
+    FaultyDataSource faulty = new FaultyDataSource(dataSource);
+    faulty.goDown();
+    ExpandContract ec =
+        builder(faulty, model).databaseType(DatabaseType.detect(dataSource)).build();
+
+    assertThat(ec.started()).isFalse();
+    MigrationStatus unknown = ec.status(id);
+    assertThat(unknown.phase()).as("no state read yet").isNull();
+    assertThat(unknown.phaseName()).isEqualTo("UNKNOWN");
+    assertThat(unknown.lastError()).contains("state unknown", "unreachable since");
+    assertThat(ec.progress(id).lastError()).as("what health shows").contains("unreachable");
+    assertThatThrownBy(() -> ec.writableState(id))
+        .as("a write of a migrated entity")
+        .isInstanceOf(StaleStateException.class)
+        .hasMessageContaining("unreachable");
+    assertThatThrownBy(() -> ec.state(id)).isInstanceOf(StaleStateException.class);
+    assertThatThrownBy(() -> ec.control().startBackfill(id, "test"))
+        .isInstanceOf(StaleStateException.class);
+    assertThatThrownBy(ec::refresh).isInstanceOf(IllegalStateException.class);
+    assertThat(ec.started()).isFalse();
+
+    // Back: the next refresh validates, reads the state and lifts everything; nobody restarts.
+    faulty.comeBack();
+    ec.refresh();
+    assertThat(ec.started()).isTrue();
+    assertThat(ec.databaseProblem()).isEmpty();
+    assertThat(ec.status(id).phase()).isEqualTo(Phase.EXPANDED);
+    assertThat(ec.status(id).lastError()).isNull();
+    ec.writableState(id);
+    ec.control().startBackfill(id, "test");
+    runToTheEnd(ec, id);
+    Customers.assertConverged(dataSource, model);
+  }
+
+  @Test
+  void aMigrationFoundInvalidOnceTheDatabaseAnswersStaysRefused() {
+    Migration invalid =
+        Migration.column("no-such-column")
+            .table("customers")
+            .key("id")
+            .map("email")
+            .to("email_missing")
+            .using("email")
+            .build();
+    FaultyDataSource faulty = new FaultyDataSource(dataSource);
+    faulty.goDown();
+    ExpandContract ec =
+        ExpandContract.builder(faulty)
+            .migration(invalid)
+            .databaseType(DatabaseType.detect(dataSource))
+            .tablePrefix(Customers.STATE_PREFIX)
+            .build();
+    String id = invalid.id();
+
+    faulty.comeBack();
+    assertThatThrownBy(ec::refresh)
+        .isInstanceOf(InvalidMigrationException.class)
+        .hasMessageContaining("email_missing");
+    assertThat(ec.started()).isFalse();
+    assertThat(ec.startFailure()).hasValueSatisfying(m -> assertThat(m).contains("email_missing"));
+    assertThat(ec.databaseProblem()).as("the database answered").isEmpty();
+    assertThat(ec.status(id).lastError()).contains("email_missing");
+    assertThatThrownBy(() -> ec.writableState(id))
+        .isInstanceOf(StaleStateException.class)
+        .hasMessageContaining("email_missing");
+    assertThatThrownBy(ec::refresh)
+        .as("still refused at the next refresh, never started on a schema that does not fit")
+        .isInstanceOf(InvalidMigrationException.class);
+    assertThat(ec.started()).isFalse();
+  }
+
+  @Test
   void aBatchMeetingALongTransactionsLockGivesUpQuicklyShrinksAndRetries() throws Exception {
     Duration lockTimeout = Duration.ofMillis(500);
     Model model = Customers.emailModel(false, Customers.smallBatches(BATCH, lockTimeout));
@@ -261,6 +339,10 @@ abstract class AbstractFaultTest {
   }
 
   private ExpandContract instance(DataSource source, Model model) {
+    return builder(source, model).build();
+  }
+
+  private ExpandContract.Builder builder(DataSource source, Model model) {
     return ExpandContract.builder(source)
         .migration(model.migration())
         .instanceId("faulty")
@@ -276,7 +358,6 @@ abstract class AbstractFaultTest {
               public void batchFailed(String migrationId, int attempt, Throwable error) {
                 failures.add(error);
               }
-            })
-        .build();
+            });
   }
 }

@@ -47,7 +47,7 @@ public final class BackfillEngine {
       DataSource dataSource,
       StateStore store,
       ChunkLeases leases,
-      Map<String, MigrationSql> migrations,
+      Function<String, MigrationSql> migrations,
       ExpandContractListener listener,
       OperationObserver observer,
       String instanceId,
@@ -55,14 +55,7 @@ public final class BackfillEngine {
     this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
-    this.migrations =
-        id -> {
-          MigrationSql sql = migrations.get(id);
-          if (sql == null) {
-            throw new IllegalArgumentException("unknown migration '" + id + "'");
-          }
-          return sql;
-        };
+    this.migrations = migrations;
     this.listener = listener;
     this.instanceId = instanceId;
     this.instanceTimeout = instanceTimeout;

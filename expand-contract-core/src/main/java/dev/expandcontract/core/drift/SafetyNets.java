@@ -5,14 +5,15 @@ import dev.expandcontract.core.drift.SafetyNet.Presence;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.store.StateStore;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,26 +32,28 @@ public final class SafetyNets implements ExpandContractListener {
   private static final int ATTEMPTS = 5;
 
   private final boolean enabled;
+  private final boolean triggers;
+  private final DataSource dataSource;
   private final StateStore store;
-  private final Map<String, SafetyNet> nets = new LinkedHashMap<>();
+  private final Map<String, SafetyNet> nets = new ConcurrentHashMap<>();
 
   /**
    * @throws IllegalArgumentException when the net is enabled on a database without triggers
    */
-  public SafetyNets(
-      DataSource dataSource,
-      StateStore store,
-      Map<String, MigrationSql> migrations,
-      boolean enabled) {
+  public SafetyNets(DataSource dataSource, StateStore store, SqlDialect dialect, boolean enabled) {
     this.enabled = enabled;
+    this.dataSource = dataSource;
     this.store = store;
-    boolean triggers =
-        migrations.values().stream().allMatch(sql -> sql.dialect().supportsSafetyNet());
+    this.triggers = dialect.supportsSafetyNet();
     if (enabled && !triggers) {
       throw new IllegalArgumentException(
           "the expand-contract safety net is enabled, but it needs database triggers: PostgreSQL or"
               + " MySQL/MariaDB; turn it off (expand-contract.safety-net.enabled=false)");
     }
+  }
+
+  /** Adds the nets of migrations validated against the live schema (at start-up, or later). */
+  public void register(Map<String, MigrationSql> migrations) {
     if (triggers) {
       migrations.forEach((id, sql) -> nets.put(id, new SafetyNet(dataSource, sql)));
     }

@@ -19,6 +19,7 @@ import org.ff4j.exception.FeatureAlreadyExistException;
 import org.ff4j.exception.FeatureNotFoundException;
 import org.ff4j.property.Property;
 import org.ff4j.property.PropertyLong;
+import org.ff4j.store.JdbcFeatureStore;
 import org.ff4j.strategy.AbstractFlipStrategy;
 
 /**
@@ -41,6 +42,13 @@ public final class Ff4jMigrationFlags implements MigrationFlags {
 
   public static String feature(String migrationId, String flag) {
     return migrationId + "." + flag;
+  }
+
+  @Override
+  public void createStoreIfAbsent() {
+    if (store() instanceof JdbcFeatureStore jdbc) {
+      Ff4jSchema.createIfAbsent(jdbc.getDataSource(), jdbc);
+    }
   }
 
   @Override

@@ -17,6 +17,12 @@ public interface MigrationFlags {
    */
   void apply(MigrationState state);
 
+  /**
+   * Creates the flag store's tables unless they exist. Called once the database answers, before the
+   * first {@link #apply}: not at construction, so an application can start while it is unreachable.
+   */
+  default void createStoreIfAbsent() {}
+
   /** Reads a migration's flags from the flag store, past any cache; empty if they are missing. */
   Optional<FlagValues> load(String migrationId);
 }

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 
@@ -44,7 +45,7 @@ public final class MigrationControl {
   private final OperationObserver observer;
   private final DataSource dataSource;
   private final StateStore store;
-  private final Map<String, MigrationSql> migrations;
+  private final Function<String, MigrationSql> migrations;
   private final Verifier verifier;
   private final ExpandContractListener listener;
   private final Duration soakTime;
@@ -54,7 +55,7 @@ public final class MigrationControl {
   public MigrationControl(
       DataSource dataSource,
       StateStore store,
-      Map<String, MigrationSql> migrations,
+      Function<String, MigrationSql> migrations,
       Verifier verifier,
       ExpandContractListener listener,
       OperationObserver observer,
@@ -64,7 +65,7 @@ public final class MigrationControl {
     this.observer = observer;
     this.dataSource = dataSource;
     this.store = store;
-    this.migrations = Map.copyOf(migrations);
+    this.migrations = migrations;
     this.verifier = verifier;
     this.listener = listener;
     this.soakTime = soakTime;
@@ -348,7 +349,7 @@ public final class MigrationControl {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
         return proof.problem(
-            new MigratedRows(migrations.get(id), listener, observer),
+            new MigratedRows(migrations.apply(id), listener, observer),
             connection,
             WRITE_PATH_SAMPLE_ROWS);
       } finally {
@@ -576,11 +577,7 @@ public final class MigrationControl {
   }
 
   private MigrationSql sql(String id) {
-    MigrationSql sql = migrations.get(id);
-    if (sql == null) {
-      throw new UnknownMigrationException(id);
-    }
-    return sql;
+    return migrations.apply(id);
   }
 
   private long now() {

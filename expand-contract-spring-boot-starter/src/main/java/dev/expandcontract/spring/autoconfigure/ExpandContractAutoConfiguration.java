@@ -8,7 +8,6 @@ import dev.expandcontract.core.ddl.ToolConnection;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.event.OperationObserver;
 import dev.expandcontract.core.flags.Ff4jMigrationFlags;
-import dev.expandcontract.core.flags.Ff4jSchema;
 import dev.expandcontract.core.flags.MigrationFlags;
 import dev.expandcontract.core.flags.PhaseDrivenFlags;
 import dev.expandcontract.core.migration.Migration;
@@ -43,6 +42,7 @@ import org.ff4j.store.InMemoryFeatureStore;
 import org.ff4j.store.JdbcFeatureStore;
 import org.flywaydb.core.Flyway;
 import org.hibernate.jpa.boot.spi.JpaSettings;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,8 +54,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.hibernate.autoconfigure.HibernatePropertiesCustomizer;
+import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -96,11 +98,13 @@ public final class ExpandContractAutoConfiguration {
       ObjectProvider<Migration> migrationBeans,
       MigrationFlags flags,
       ObjectProvider<ExpandContractListener> listeners,
-      ObjectProvider<OperationObserver> observer) {
+      ObjectProvider<OperationObserver> observer,
+      ObjectProvider<JdbcConnectionDetails> connectionDetails) {
     List<Migration> migrations =
         new ArrayList<>(ConfiguredMigrations.from(properties.migrations()));
     migrationBeans.orderedStream().forEach(migrations::add);
     return ExpandContract.builder(dataSource)
+        .databaseType(databaseTypeFromUrl(connectionDetails))
         .migrations(migrations)
         .flags(flags)
         .listener(ExpandContractListener.lazy(() -> listeners.orderedStream().toList()))
@@ -207,7 +211,7 @@ public final class ExpandContractAutoConfiguration {
         new PgRepackCompaction(
             tools.binaries().pgRepack(),
             dataSource,
-            DatabaseType.detect(dataSource),
+            expandContract.databaseType(),
             ToolConnection.of(dataSource, tools.password()),
             DdlSettings.DEFAULTS
                 .withLockTimeout(ddl.lockTimeout())
@@ -243,6 +247,25 @@ public final class ExpandContractAutoConfiguration {
         properties.backfill().enabled());
   }
 
+  /**
+   * The database's type as {@code spring.datasource.url} tells it, so that the application starts
+   * while the database is unreachable; null (detected from a connection) for a URL it does not
+   * tell, or a data source of the application's own.
+   */
+  static @Nullable DatabaseType databaseTypeFromUrl(
+      ObjectProvider<JdbcConnectionDetails> connectionDetails) {
+    JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+    if (details == null || details.getJdbcUrl() == null) {
+      return null;
+    }
+    return switch (DatabaseDriver.fromJdbcUrl(details.getJdbcUrl())) {
+      case POSTGRESQL -> DatabaseType.POSTGRESQL;
+      case MYSQL, MARIADB -> DatabaseType.MYSQL;
+      case H2 -> DatabaseType.H2;
+      default -> null;
+    };
+  }
+
   private static String defaultInstanceId() {
     String host;
     try {
@@ -263,9 +286,8 @@ public final class ExpandContractAutoConfiguration {
     FF4j expandContractFf4j(DataSource dataSource, ExpandContractProperties properties) {
       FeatureStore store;
       if (properties.flags().store() == ExpandContractProperties.FlagStore.JDBC) {
-        JdbcFeatureStore jdbc = new JdbcFeatureStore(dataSource);
-        Ff4jSchema.createIfAbsent(dataSource, jdbc);
-        store = jdbc;
+        // Its tables are created once the database answers (MigrationFlags.createStoreIfAbsent).
+        store = new JdbcFeatureStore(dataSource);
       } else {
         store = new InMemoryFeatureStore();
       }
@@ -307,9 +329,11 @@ public final class ExpandContractAutoConfiguration {
         prefix = "expand-contract.hibernate",
         name = "insert-returning-id-only",
         matchIfMissing = true)
-    HibernatePropertiesCustomizer expandContractHibernateInsertReturning(DataSource dataSource) {
+    HibernatePropertiesCustomizer expandContractHibernateInsertReturning(
+        DataSource dataSource, ObjectProvider<JdbcConnectionDetails> connectionDetails) {
       return properties -> {
-        if (isPostgres(dataSource)) {
+        DatabaseType type = databaseTypeFromUrl(connectionDetails);
+        if (type == DatabaseType.POSTGRESQL || (type == null && isPostgres(dataSource))) {
           properties.putIfAbsent(USE_GET_GENERATED_KEYS, "false");
         }
       };

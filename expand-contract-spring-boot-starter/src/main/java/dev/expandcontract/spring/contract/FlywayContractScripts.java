@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -21,6 +22,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Applies a migration's contract scripts ({@code db/contract/<id>} by default) with Flyway, in a
@@ -36,8 +38,8 @@ public final class FlywayContractScripts {
   private final DataSource dataSource;
   private final ExpandContract expandContract;
   private final String locationPattern;
-  private final DdlExecutors executors;
-  private final Map<String, DdlExecutors> migrationExecutors = new HashMap<>();
+  private final Supplier<DdlExecutors> executors;
+  private final Supplier<Map<String, DdlExecutors>> migrationExecutors;
 
   public FlywayContractScripts(
       DataSource dataSource,
@@ -69,27 +71,53 @@ public final class FlywayContractScripts {
     this.locationPattern = locationPattern;
     DdlSettings settings =
         DdlSettings.DEFAULTS.withLockTimeout(lockTimeout).withMaxAttempts(maxAttempts);
-    this.executors = tools.executors(dataSource, settings, gate);
+    // Built on first use: they read the database's type and address, which start-up may not reach.
+    this.executors = SingletonSupplier.of(() -> tools.executors(dataSource, settings, gate));
     Set<String> declared =
         expandContract.migrations().stream()
             .map(Migration::id)
             .collect(Collectors.toCollection(TreeSet::new));
-    // Checked at start-up: a contract is no moment to learn that its executor cannot run.
+    tools
+        .migrationExecutors()
+        .keySet()
+        .forEach(
+            id -> {
+              if (!declared.contains(id)) {
+                throw new IllegalStateException(
+                    "expand-contract.ddl.migration-executors."
+                        + id
+                        + " names no declared migration; declared: "
+                        + declared);
+              }
+            });
+    this.migrationExecutors = SingletonSupplier.of(() -> perMigration(tools));
+    if (expandContract.started()) {
+      // Checked at start-up when the database answers: a contract is no moment to learn that an
+      // executor cannot run here.
+      executors.get();
+      migrationExecutors.get();
+    }
+  }
+
+  private Map<String, DdlExecutors> perMigration(DdlTools tools) {
+    Map<String, DdlExecutors> perMigration = new HashMap<>();
     tools
         .migrationExecutors()
         .forEach(
             (id, executor) -> {
-              String property = "expand-contract.ddl.migration-executors." + id;
-              if (!declared.contains(id)) {
-                throw new IllegalStateException(
-                    property + " names no declared migration; declared: " + declared);
-              }
               try {
-                migrationExecutors.put(id, executors.withDefault(executor));
+                perMigration.put(id, executors.get().withDefault(executor));
               } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(property + "=" + executor + ": " + e.getMessage());
+                throw new IllegalStateException(
+                    "expand-contract.ddl.migration-executors."
+                        + id
+                        + "="
+                        + executor
+                        + ": "
+                        + e.getMessage());
               }
             });
+    return perMigration;
   }
 
   /** The DDL step the {@code contract} action runs once its guard passed. */
@@ -104,7 +132,9 @@ public final class FlywayContractScripts {
         Flyway.configure()
             .dataSource(
                 GuardedDdlDataSource.wrap(
-                    dataSource, migrationExecutors.getOrDefault(id, executors), historyTable))
+                    dataSource,
+                    migrationExecutors.get().getOrDefault(id, executors.get()),
+                    historyTable))
             .locations(locationPattern.replace("{id}", id))
             .table(historyTable)
             .baselineOnMigrate(true)

@@ -2,6 +2,7 @@ package dev.expandcontract.spring.endpoint;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.StaleStateException;
 import dev.expandcontract.core.ddl.DdlRefusedException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.phase.MigrationCompaction;
@@ -143,6 +144,10 @@ public class ExpandContractEndpoint {
               report == null ? null : VerificationDescriptor.of(report)));
     } catch (UnknownMigrationException e) {
       return error(WebEndpointResponse.STATUS_NOT_FOUND, e.getMessage(), null);
+    } catch (StaleStateException e) {
+      // Not read since start-up (the database was unreachable): try again once it is.
+      return error(
+          WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, e.getMessage(), currentState(id));
     } catch (TransitionRefusedException e) {
       return error(STATUS_REFUSED, e.getMessage(), currentState(id));
     } catch (IllegalArgumentException e) {

@@ -44,7 +44,7 @@ public record MigrationDescriptor(
     return new MigrationDescriptor(
         s.id(),
         s.kind().name().toLowerCase(),
-        s.phase().name(),
+        s.phaseName(),
         s.readPercent(),
         s.paused(),
         s.resyncingOld(),

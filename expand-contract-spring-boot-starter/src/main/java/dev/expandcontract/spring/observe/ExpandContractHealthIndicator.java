@@ -9,9 +9,13 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Each migration's phase, read percentage, pause and last error as health details. Always UP: a
- * paused or failing migration needs an operator, but the service keeps serving, so it must not be
- * taken out of rotation.
+ * Each migration's phase, read percentage, pause and last error as health details. UP while this
+ * instance holds a fresh state: a paused or failing migration needs an operator, but the service
+ * keeps serving, so it must not be taken out of rotation. UNKNOWN while the database cannot be
+ * reached (or has not been since start-up): the state shown is the last one seen, or none, and the
+ * reason is in {@code lastError}; UNKNOWN ranks below UP, so it does not take the service out of
+ * rotation on its own either. DOWN when the migrations were found invalid once the database
+ * answered: nothing migrated is read or written then.
  */
 public final class ExpandContractHealthIndicator extends AbstractHealthIndicator {
 
@@ -24,7 +28,13 @@ public final class ExpandContractHealthIndicator extends AbstractHealthIndicator
 
   @Override
   protected void doHealthCheck(Health.Builder builder) {
-    builder.up();
+    if (expandContract.startFailure().isPresent()) {
+      builder.down().withDetail("error", expandContract.startFailure().get());
+    } else if (!expandContract.started() || expandContract.databaseProblem().isPresent()) {
+      builder.unknown();
+    } else {
+      builder.up();
+    }
     for (Migration migration : expandContract.migrations()) {
       builder.withDetail(migration.id(), details(migration.id()));
     }
@@ -34,7 +44,7 @@ public final class ExpandContractHealthIndicator extends AbstractHealthIndicator
     Map<String, Object> details = new LinkedHashMap<>();
     try {
       MigrationStatus status = expandContract.progress(id); // from memory: no query per probe
-      details.put("phase", status.phase().name());
+      details.put("phase", status.phaseName());
       details.put("readPercent", status.readPercent());
       details.put("paused", status.paused());
       details.put("lastError", status.lastError());

@@ -216,6 +216,9 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
 
   /** 1 once the backfill is behind us; during a (re-)sync the share of rows done. */
   static double progress(MigrationStatus s) {
+    if (s.phase() == null) {
+      return Double.NaN; // state unknown: not read since start-up
+    }
     boolean copying = s.phase() == Phase.BACKFILLING || s.resyncingOld();
     if (!copying) {
       return s.phase().compareTo(Phase.BACKFILLING) > 0 ? 1.0 : 0.0;

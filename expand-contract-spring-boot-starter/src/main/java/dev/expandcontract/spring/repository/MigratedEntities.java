@@ -6,6 +6,7 @@ import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.spring.Migrated;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,10 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.jpa.boot.spi.IntegratorProvider;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * The entity types with {@code @Migrated} fields and what happens to those fields, shared by the
@@ -63,6 +66,14 @@ public final class MigratedEntities {
       all.addAll(ours.getIntegrators());
       return all;
     };
+  }
+
+  /** Whether the entity type has {@code @Migrated} fields: known before the database answers. */
+  boolean hasMigratedFields(Class<?> type) {
+    AtomicBoolean found = new AtomicBoolean();
+    ReflectionUtils.doWithFields(
+        type, field -> found.set(true), field -> field.isAnnotationPresent(Migrated.class));
+    return found.get();
   }
 
   /** The migrated fields of an entity type; empty when it has none. */

@@ -47,25 +47,29 @@ public final class MigratingRepositoryPostProcessor implements BeanPostProcessor
       factoryBean.addRepositoryFactoryCustomizer(
           factory ->
               factory.addRepositoryProxyPostProcessor(
-                  (proxy, repository) ->
-                      migrated
-                          .getObject()
-                          .of(repository.getDomainType())
-                          .ifPresent(
-                              entity ->
-                                  // First in the chain, outside Spring Data's own
-                                  // transaction: then it knows whether the caller has one.
-                                  proxy.addAdvice(
-                                      0,
-                                      new MigrationRepositoryInterceptor(
-                                          entity,
-                                          new RepositoryMethods(repository),
-                                          migrated.getObject(),
-                                          expandContract,
-                                          dataSource.getObject(),
-                                          entityManager.getObject(),
-                                          new TransactionTemplate(transactions.getObject()),
-                                          gate.getObject())))));
+                  (proxy, repository) -> {
+                    Class<?> type = repository.getDomainType();
+                    MigratedEntities entities = migrated.getObject();
+                    if (!entities.hasMigratedFields(type)) {
+                      return;
+                    }
+                    if (expandContract.get().started()) {
+                      entities.of(type); // an entity that does not fit fails the start-up
+                    } // else judged at first use, once the database answered
+                    // First in the chain, outside Spring Data's own transaction: then it knows
+                    // whether the caller has one.
+                    proxy.addAdvice(
+                        0,
+                        new MigrationRepositoryInterceptor(
+                            type,
+                            new RepositoryMethods(repository),
+                            entities,
+                            expandContract,
+                            dataSource.getObject(),
+                            entityManager.getObject(),
+                            new TransactionTemplate(transactions.getObject()),
+                            gate.getObject()));
+                  }));
     }
     return bean;
   }

@@ -51,7 +51,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   /** Keys per JPQL delete when {@code deleteAllInBatch()} is taken apart key by key. */
   static final int DELETE_CHUNK = 500;
 
-  private final EntityMigrations entity;
+  private final Class<?> entityType;
   private final RepositoryMethods methods;
   private final MigratedEntities migrated;
   private final Supplier<ExpandContract> expandContract;
@@ -63,7 +63,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private final SQLExceptionTranslator translator;
 
   MigrationRepositoryInterceptor(
-      EntityMigrations entity,
+      Class<?> entityType,
       RepositoryMethods methods,
       MigratedEntities migrated,
       Supplier<ExpandContract> expandContract,
@@ -71,17 +71,26 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
       EntityManager entityManager,
       TransactionTemplate transactions,
       ContractGate gate) {
-    this.entity = entity;
+    this.entityType = entityType;
     this.methods = methods;
     this.migrated = migrated;
     this.expandContract = expandContract;
     this.dataSource = dataSource;
     this.entityManager = entityManager;
     this.entityInformation =
-        JpaEntityInformationSupport.getEntityInformation(entity.entityType(), entityManager);
+        JpaEntityInformationSupport.getEntityInformation(entityType, entityManager);
     this.transactions = transactions;
     this.gate = gate;
     this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
+  }
+
+  /**
+   * Resolved at use (and cached by {@link MigratedEntities}): the fields' types are judged against
+   * the live schema, which an application started while the database was unreachable has not read
+   * yet.
+   */
+  private EntityMigrations entity() {
+    return migrated.of(entityType).orElseThrow();
   }
 
   @Override
@@ -102,8 +111,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     }
     Object[] args = invocation.getArguments();
     LockVictims.IdSnapshot ids =
-        new LockVictims.IdSnapshot(
-            entity.entityType(), args.length == 0 ? List.of() : entities(args[0]));
+        new LockVictims.IdSnapshot(entityType, args.length == 0 ? List.of() : entities(args[0]));
     for (int attempt = 1; ; attempt++) {
       try {
         return inTransaction(((ProxyMethodInvocation) invocation).invocableClone(), kind);
@@ -121,7 +129,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     return new UnsupportedOperationException(
         methods.describe(method)
             + " is a @Modifying query on "
-            + entity.entityType().getSimpleName()
+            + entityType.getSimpleName()
             + ", whose @Migrated fields expand-contract cannot dual-write from a bulk statement"
             + " (old and new would drift): load the entities and save or delete them through the"
             + " repository instead");
@@ -162,7 +170,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
       if (given.size() == saved.size() && given.get(i) != instance) {
         // save() of a detached entity merges it into a managed copy, which Hibernate loaded with
         // the database's migrated values: the caller's values replace them.
-        entity.copy(given.get(i), instance);
+        entity().copy(given.get(i), instance);
       } else if (loaded.isHydratedUnfilled(instance)) {
         throw neverLoaded(instance);
       }
@@ -176,7 +184,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
   private IllegalStateException neverLoaded(Object instance) {
     return new IllegalStateException(
-        entity.entityType().getSimpleName()
+        entityType.getSimpleName()
             + " with key "
             + key(instance)
             + " is saved before its @Migrated fields were loaded; writing them would overwrite"
@@ -187,10 +195,10 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private Object deleteKeys(MethodInvocation invocation) throws Throwable {
     List<Object> keys = new ArrayList<>();
     for (Object candidate : flatten(invocation.getArguments()[0])) {
-      keys.add(entity.entityType().isInstance(candidate) ? key(candidate) : candidate);
+      keys.add(entityType.isInstance(candidate) ? key(candidate) : candidate);
     }
     Object result = invocation.proceed();
-    withConnection(connection -> migrated.deleteNew(connection, entity, keys));
+    withConnection(connection -> migrated.deleteNew(connection, entity(), keys));
     return result;
   }
 
@@ -201,7 +209,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
    */
   @SuppressWarnings("unchecked")
   private Object deleteAllKeyByKey(MethodInvocation invocation) throws Throwable {
-    if (!migrated.hasNewRows(entity)) {
+    if (!migrated.hasNewRows(entity())) {
       return invocation.proceed();
     }
     String id = entityInformation.getRequiredIdAttribute().getName();
@@ -273,7 +281,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
   private List<Object> entities(Object result) {
     List<Object> found = new ArrayList<>();
     for (Object candidate : flatten(result)) {
-      if (entity.entityType().isInstance(candidate)) {
+      if (entityType.isInstance(candidate)) {
         found.add(Hibernate.unproxy(candidate)); // a reference's fields are its target's
       }
     }

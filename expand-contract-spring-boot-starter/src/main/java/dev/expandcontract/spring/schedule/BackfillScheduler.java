@@ -1,7 +1,9 @@
 package dev.expandcontract.spring.schedule;
 
 import dev.expandcontract.core.ExpandContract;
+import dev.expandcontract.core.StaleStateException;
 import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +54,11 @@ public final class BackfillScheduler implements SmartLifecycle {
     scheduler.initialize();
     running = true;
     // Before the web server serves: the first heartbeat makes this instance count in the fleet
-    // guards before it writes anything.
-    refresh();
+    // guards before it writes anything. Not started (the database was unreachable a moment ago)
+    // it writes nothing migrated, so start-up does not wait for a second connection attempt.
+    if (expandContract.started()) {
+      refresh();
+    }
     refresh = scheduler.scheduleWithFixedDelay(this::refresh, refreshInterval);
     if (runBatches) {
       for (Migration migration : expandContract.migrations()) {
@@ -67,6 +72,8 @@ public final class BackfillScheduler implements SmartLifecycle {
   private void refresh() {
     try {
       expandContract.refresh();
+    } catch (InvalidMigrationException e) {
+      log.debug("expand-contract: the migrations are invalid; logged when found", e);
     } catch (RuntimeException e) {
       log.warn("expand-contract: cannot refresh the shared state; keeping the last one", e);
     }
@@ -88,6 +95,9 @@ public final class BackfillScheduler implements SmartLifecycle {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
+    } catch (StaleStateException e) {
+      // Not started yet (the database has not answered since start-up): the refresh reports it.
+      log.debug("expand-contract: backfill of {} waits: {}", migration.id(), e.getMessage());
     } catch (RuntimeException e) {
       log.warn("expand-contract: backfill of {} failed; retrying in {}", migration.id(), next, e);
     }

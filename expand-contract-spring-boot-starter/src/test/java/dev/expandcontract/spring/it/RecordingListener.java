@@ -13,6 +13,14 @@ public class RecordingListener implements ExpandContractListener {
   /** {@code migrationId:flag} of each flag that was not honoured. */
   public final List<String> flagOverrides = new CopyOnWriteArrayList<>();
 
+  /** Migrations whose batch found the database unreachable after its retries. */
+  public final List<String> databaseUnavailable = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void databaseUnavailable(String migrationId, Throwable error) {
+    databaseUnavailable.add(migrationId);
+  }
+
   @Override
   public void shadowMismatch(String migrationId, Object key) {
     shadowMismatches.add(migrationId + ":" + key);
@@ -26,5 +34,6 @@ public class RecordingListener implements ExpandContractListener {
   public void reset() {
     shadowMismatches.clear();
     flagOverrides.clear();
+    databaseUnavailable.clear();
   }
 }
