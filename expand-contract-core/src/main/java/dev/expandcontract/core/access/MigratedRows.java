@@ -168,19 +168,10 @@ public final class MigratedRows {
   /** Key and values of the sampled rows; the key comes first in the statement. */
   private Map<Object, List<Object>> sample(Connection connection, String statementSql, int rows)
       throws SQLException {
-    int width = sql.migration().columns().size();
     Map<Object, List<Object>> sample = new LinkedHashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
       statement.setInt(1, rows);
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          List<Object> values = new ArrayList<>(width);
-          for (int c = 0; c < width; c++) {
-            values.add(rs.getObject(c + 2));
-          }
-          sample.put(sql.keyType().read(rs, 1), values);
-        }
-      }
+      collect(statement, sql.keyType(), sql.migration().columns().size(), sample);
     }
     return sample;
   }
@@ -244,7 +235,7 @@ public final class MigratedRows {
     if (form == ValueForm.NEW) {
       writeNewForm(connection, boundKey, values, writeOld);
     } else if (!writeOld) {
-      writeNew(connection, boundKey, sql.writeNewComputed(), computedFromOld(values));
+      writeNew(connection, boundKey, sql.writeNewComputed(), newValueParams(values));
     } else if (javaTwins && sql.migration().kind() == MigrationKind.COLUMN) {
       List<Object> params = new ArrayList<>(values);
       params.addAll(transformed(values));
@@ -265,16 +256,17 @@ public final class MigratedRows {
 
   private void writeNewForm(Connection connection, Object key, List<?> values, boolean writeOld)
       throws SQLException {
+    boolean columnMigration = sql.migration().kind() == MigrationKind.COLUMN;
     if (writeOld) {
-      List<Object> params = computedFromNew(values);
-      if (sql.migration().kind() == MigrationKind.COLUMN) {
-        params.addAll(values);
-        params.add(key);
-        Jdbc.update(connection, sql.updateOldComputed(), params.toArray());
-        return;
+      List<Object> params = oldValueParams(values);
+      if (columnMigration) {
+        params.addAll(values); // the same statement sets the new values
       }
       params.add(key);
       Jdbc.update(connection, sql.updateOldComputed(), params.toArray());
+      if (columnMigration) {
+        return;
+      }
     }
     writeNew(connection, key, sql.writeNew(), new ArrayList<>(values));
   }
@@ -283,7 +275,7 @@ public final class MigratedRows {
    * Parameters of {@link MigrationSql#writeNewComputed}'s new values: a twin's result, or every old
    * value for the SQL transform to compute it from.
    */
-  private List<Object> computedFromOld(List<?> values) {
+  private List<Object> newValueParams(List<?> values) {
     List<Object> params = new ArrayList<>();
     List<ColumnMapping> columns = sql.migration().columns();
     for (int i = 0; i < columns.size(); i++) {
@@ -298,7 +290,7 @@ public final class MigratedRows {
   }
 
   /** Parameters of {@link MigrationSql#updateOldComputed}'s old values, likewise in reverse. */
-  private List<Object> computedFromNew(List<?> values) {
+  private List<Object> oldValueParams(List<?> values) {
     List<Object> params = new ArrayList<>();
     List<ColumnMapping> columns = sql.migration().columns();
     for (int i = 0; i < columns.size(); i++) {
@@ -459,17 +451,24 @@ public final class MigratedRows {
         for (int i = 0; i < chunk.size(); i++) {
           keyType.bind(statement, i + 1, chunk.get(i));
         }
-        try (ResultSet rs = statement.executeQuery()) {
-          while (rs.next()) {
-            List<Object> values = new ArrayList<>(width);
-            for (int c = 0; c < width; c++) {
-              values.add(rs.getObject(c + 2));
-            }
-            rows.put(keyType.read(rs, 1), values);
-          }
-        }
+        collect(statement, keyType, width, rows);
       }
     }
     return rows;
+  }
+
+  /** Runs a query whose rows are a key and {@code width} values, into {@code rows} by key. */
+  private static void collect(
+      PreparedStatement statement, KeyType keyType, int width, Map<Object, List<Object>> rows)
+      throws SQLException {
+    try (ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        List<Object> values = new ArrayList<>(width);
+        for (int c = 0; c < width; c++) {
+          values.add(rs.getObject(c + 2));
+        }
+        rows.put(keyType.read(rs, 1), values);
+      }
+    }
   }
 }

@@ -277,16 +277,20 @@ public final class MigrationSql {
 
   /** Key and new values of the rows with the highest keys: parameter the row count. */
   public String sampleNew() {
+    return newest(newTable, newKey, newColumns);
+  }
+
+  private static String newest(String table, String key, List<String> columns) {
     return "SELECT "
-        + newKey
+        + key
         + ", "
-        + String.join(", ", newColumns)
+        + String.join(", ", columns)
         + " FROM "
-        + newTable
+        + table
         + " WHERE "
-        + newKey
+        + key
         + " IS NOT NULL ORDER BY "
-        + newKey
+        + key
         + " DESC LIMIT ?";
   }
 
@@ -465,7 +469,7 @@ public final class MigrationSql {
    * application holds (the old column may be gone, or no longer written). Parameters: every old
    * column's value, in mapping order.
    */
-  public String computedFromOld(String transform) {
+  private String computedFromOld(String transform) {
     return evaluated(transform, oldColumns, schema.oldColumnTypes());
   }
 
@@ -518,17 +522,7 @@ public final class MigrationSql {
 
   /** Key and old values of the rows with the highest keys: parameter the row count. */
   public String sampleOld() {
-    return "SELECT "
-        + oldKey
-        + ", "
-        + String.join(", ", oldColumns)
-        + " FROM "
-        + oldTable
-        + " WHERE "
-        + oldKey
-        + " IS NOT NULL ORDER BY "
-        + oldKey
-        + " DESC LIMIT ?";
+    return newest(oldTable, oldKey, oldColumns);
   }
 
   /** The copy compiled on no rows: proves at start-up that transforms and columns fit. */

@@ -155,20 +155,10 @@ public final class StateStore {
         statement.execute(ddl);
       } catch (SQLException e) {
         // Two instances racing CREATE TABLE IF NOT EXISTS: the loser may fail; the table exists.
-        if (!tableExists(ddl)) {
+        if (!missingTables(List.of(tableOf(ddl))).isEmpty()) {
           throw new IllegalStateException("cannot create state table: " + e.getMessage(), e);
         }
       }
-    }
-  }
-
-  private boolean tableExists(String ddl) {
-    String table = tableOf(ddl);
-    try (Connection connection = dataSource.getConnection()) {
-      Jdbc.query(connection, "SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1));
-      return true;
-    } catch (SQLException e) {
-      return false;
     }
   }
 

@@ -273,7 +273,11 @@ public final class EntityMigrations {
     }
   }
 
-  /** A value as JDBC returned it, as the field's type, where the conversion loses nothing. */
+  /**
+   * A value as JDBC returned it, as the field's type: exactly for text, UUIDs and integer and
+   * decimal types (an ArithmeticException when it does not fit), as the nearest double for a double
+   * field.
+   */
   private static Object convert(Object value, Class<?> type) {
     if (value == null || type.isInstance(value)) {
       return value;
