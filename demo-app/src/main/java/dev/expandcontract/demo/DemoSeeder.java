@@ -145,7 +145,7 @@ public class DemoSeeder {
    */
   private void warnIfABackfillStartedMeanwhile() {
     for (Migration migration : expandContract.migrations()) {
-      Phase phase = expandContract.store().load(migration.id()).orElseThrow().phase();
+      Phase phase = expandContract.storedState(migration.id()).phase();
       if (phase != Phase.EXPANDED) {
         log.warn(
             "Seeding finished while migration {} is {}: rows seeded after its start-backfill"

@@ -1,13 +1,16 @@
 package dev.expandcontract.core;
 
 import dev.expandcontract.core.backfill.ChunkProgress;
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.phase.AllowedAction;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What operators see of one migration: phase, progress, speed, errors and who reads what.
@@ -23,6 +26,12 @@ import java.util.List;
  * @param etaSeconds null when unknown (not started, paused, or no progress yet); 0 once copied
  * @param poisonRows rows the backfill set aside because their transform fails (retry-poison)
  * @param chunks the backfill run's leased chunks, and what a worker waits for if it cannot go on
+ * @param throttle how this instance paces the backfill now, and why
+ * @param backfillSettings the tunable backfill settings in effect, by name, the operator's {@code
+ *     tune} overrides included
+ * @param allowedActions the actions the phase allows now, each with the reason a guard would refuse
+ *     it at the moment, if one would; empty while the state is unknown and in {@link
+ *     ExpandContract#progress}
  */
 public record MigrationStatus(
     String id,
@@ -44,7 +53,10 @@ public record MigrationStatus(
     long poisonRows,
     List<PhaseTransition> recentTransitions,
     List<InstanceView> liveInstances,
-    ChunkProgress chunks) {
+    ChunkProgress chunks,
+    ThrottleState throttle,
+    Map<String, String> backfillSettings,
+    List<AllowedAction> allowedActions) {
 
   /** This status with another {@code lastError}, e.g. that the state is unknown right now. */
   public MigrationStatus withLastError(String error) {
@@ -68,7 +80,10 @@ public record MigrationStatus(
         poisonRows,
         recentTransitions,
         liveInstances,
-        chunks);
+        chunks,
+        throttle,
+        backfillSettings,
+        allowedActions);
   }
 
   /** The phase's name, or UNKNOWN while this instance has not read the state since it started. */
@@ -98,7 +113,10 @@ public record MigrationStatus(
         0,
         List.of(),
         List.of(),
-        ChunkProgress.NONE);
+        ChunkProgress.NONE,
+        ThrottleState.NONE,
+        Map.of(),
+        List.of());
   }
 
   static MigrationStatus of(
@@ -110,7 +128,10 @@ public record MigrationStatus(
       List<PhaseTransition> transitions,
       List<InstanceView> instances,
       long poisonRows,
-      ChunkProgress chunks) {
+      ChunkProgress chunks,
+      ThrottleState throttle,
+      Map<String, String> backfillSettings,
+      List<AllowedAction> allowedActions) {
     boolean copying = state.phase() == Phase.BACKFILLING || state.resyncOld();
     // A state held in memory lags by a refresh; this instance's own batches since then count too.
     boolean addOwn = fromMemory && copying && recent.reverse() == state.resyncOld();
@@ -154,6 +175,9 @@ public record MigrationStatus(
         poisonRows,
         transitions,
         instances,
-        chunks);
+        chunks,
+        throttle,
+        backfillSettings,
+        allowedActions);
   }
 }

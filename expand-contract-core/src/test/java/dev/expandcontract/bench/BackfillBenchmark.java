@@ -4,14 +4,14 @@ import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.backfill.BatchOutcome;
-import dev.expandcontract.core.backfill.KeyRange;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.internal.backfill.KeyRange;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.internal.sql.SchemaValidator;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.sql.DatabaseType;
-import dev.expandcontract.core.sql.MigrationSql;
-import dev.expandcontract.core.sql.SchemaValidator;
 import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.test.TestDatabase;
 import java.io.IOException;
@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * --db LIST         postgres,mariadb (default both)
  * --trials T        measurements of each side, alternating which goes first (default 5)
  * --only LIST       column,table,memory (default all three)
+ * --sizes LIST      table sizes of the memory run (default N/4,N), e.g. 1000000,4000000,16000000
+ *                   for the scale check: time per row and heap per size
  * --profile         also run one backfill of each kind through a timing DataSource and print
  *                   where its time goes, JDBC call by JDBC call
  * --batch S --min-batch S --max-batch S --target-ms MS
@@ -56,10 +58,17 @@ public final class BackfillBenchmark {
   private final List<String> only;
   private final BackfillSettings settings;
   private final boolean profile;
+  private final List<Long> sizes;
   private int runs;
 
   private BackfillBenchmark(
-      long rows, int trials, List<String> only, BackfillSettings settings, boolean profile) {
+      long rows,
+      int trials,
+      List<String> only,
+      BackfillSettings settings,
+      boolean profile,
+      List<Long> sizes) {
+    this.sizes = sizes;
     this.rows = rows;
     this.trials = trials;
     this.only = only;
@@ -79,6 +88,7 @@ public final class BackfillBenchmark {
     int maxBatch = d.maxBatchSize();
     long targetMs = d.targetBatchTime().toMillis();
     boolean profile = false;
+    List<Long> sizes = List.of();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--profile")) {
         profile = true;
@@ -88,6 +98,11 @@ public final class BackfillBenchmark {
       switch (args[i]) {
         case "--rows" -> rows = Long.parseLong(value.replace("_", ""));
         case "--trials" -> trials = Integer.parseInt(value);
+        case "--sizes" ->
+            sizes =
+                Arrays.stream(value.split(","))
+                    .map(v -> Long.parseLong(v.replace("_", "")))
+                    .toList();
         case "--db" -> dbs = split(value);
         case "--only" -> only = split(value);
         case "--batch" -> batch = Integer.parseInt(value);
@@ -98,22 +113,25 @@ public final class BackfillBenchmark {
       }
       i++;
     }
-    // The defaults with no pause between batches: the engine runs flat out, like the statement.
+    // The shipped defaults, driven as the starter drives them: after each batch the pause the
+    // throttle decides (none while nothing else runs on the database).
     BackfillSettings settings =
         new BackfillSettings(
             batch,
             minBatch,
             maxBatch,
             Duration.ofMillis(targetMs),
-            Duration.ZERO,
+            d.pauseBetweenBatches(),
             d.lockTimeout(),
             d.statementTimeout(),
             d.maxRetries(),
-            d.retryBackoff());
+            d.retryBackoff(),
+            d.throttle());
     System.out.printf(
         Locale.ROOT,
         "expand-contract backfill benchmark, %s, %d rows, %d trials, %d CPUs, Java %s, max heap %d"
-            + " MB%nengine settings: start batch %d, min %d, max %d, target %d ms, pause 0%n",
+            + " MB%nengine settings: start batch %d, min %d, max %d, target %d ms, pause %d ms while"
+            + " the service is active (the throttle's; none while nothing else runs)%n",
         LocalDate.now(),
         rows,
         trials,
@@ -123,8 +141,10 @@ public final class BackfillBenchmark {
         settings.batchSize(),
         settings.minBatchSize(),
         settings.maxBatchSize(),
-        settings.targetBatchTime().toMillis());
-    BackfillBenchmark benchmark = new BackfillBenchmark(rows, trials, only, settings, profile);
+        settings.targetBatchTime().toMillis(),
+        settings.pauseBetweenBatches().toMillis());
+    BackfillBenchmark benchmark =
+        new BackfillBenchmark(rows, trials, only, settings, profile, sizes);
     long started = System.nanoTime();
     for (String db : dbs) {
       TestDatabase database = TestDatabase.valueOf(db.toUpperCase(Locale.ROOT));
@@ -334,9 +354,9 @@ public final class BackfillBenchmark {
   private static void backfill(ExpandContract ec, String id) throws InterruptedException {
     ec.control().startBackfill(id, "benchmark");
     BatchOutcome outcome;
-    do {
-      outcome = ec.backfill().runBatch(id);
-    } while (outcome == BatchOutcome.COPIED);
+    while ((outcome = ec.backfill().runBatch(id)).moreWorkNow()) {
+      Thread.sleep(ec.backfill().pauseBeforeNextBatch(id).toMillis());
+    }
     if (outcome != BatchOutcome.FINISHED) {
       throw new IllegalStateException(
           "backfill of " + id + " ended " + outcome + ": " + ec.status(id).lastError());
@@ -375,12 +395,16 @@ public final class BackfillBenchmark {
   private void memory(DataSource dataSource, BenchTables tables) throws Exception {
     System.out.printf(
         Locale.ROOT,
-        "%nheap during the column migration's backfill (sampled every 10 ms after System.gc();"
-            + " coarse)%n");
+        "%nscale and heap of the column migration's backfill, shipped defaults (heap sampled every"
+            + " 10 ms after System.gc(); coarse; per-row: this size's time per row over the"
+            + " previous size's)%n");
     System.out.printf(
         Locale.ROOT,
-        "  %9s  %7s  %11s  %12s  %15s  %15s  %17s  %18s%n",
+        "  %9s  %9s  %9s  %8s  %7s  %11s  %12s  %15s  %15s  %17s  %18s%n",
         "rows",
+        "ms",
+        "rows/s",
+        "per-row",
         "batches",
         "baseline MB",
         "peak used MB",
@@ -388,7 +412,9 @@ public final class BackfillBenchmark {
         "retained MB (gc)",
         "allocated KB/batch",
         "allocated MB total");
-    for (long size : new long[] {Math.max(1, rows / 4), rows}) {
+    long previousSize = 0;
+    long previousNanos = 0;
+    for (long size : sizes.isEmpty() ? List.of(Math.max(1, rows / 4), rows) : sizes) {
       tables.freshUsers(size);
       Migration migration = columnMigration("mem-" + ++runs);
       BatchLog log = new BatchLog();
@@ -411,8 +437,16 @@ public final class BackfillBenchmark {
       }
       System.out.printf(
           Locale.ROOT,
-          "  %9d  %7d  %11.1f  %12.1f  %16.1f  %15.1f  %17.0f  %18.1f%n",
+          "  %9d  %9.0f  %9.0f  %8s  %7d  %11.1f  %12.1f  %16.1f  %15.1f  %17.0f  %18.1f%n",
           size,
+          millis(nanos),
+          size / seconds(nanos),
+          previousSize == 0
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%.2f",
+                  ((double) nanos / size) / ((double) previousNanos / previousSize)),
           run.batches(),
           mb(baseline),
           mb(peak),
@@ -420,6 +454,8 @@ public final class BackfillBenchmark {
           mb(retained),
           allocated / 1024.0 / run.batches(),
           mb(allocated));
+      previousSize = size;
+      previousNanos = nanos;
     }
   }
 

@@ -4,8 +4,15 @@ import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.backfill.ThrottleState;
+import dev.expandcontract.core.ddl.DdlChange;
+import dev.expandcontract.core.ddl.DdlSettings;
+import dev.expandcontract.core.ddl.PtOnlineSchemaChangeExecutor;
+import dev.expandcontract.core.ddl.ToolConnection;
 import dev.expandcontract.core.migration.BackfillSettings;
+import dev.expandcontract.core.migration.BackfillTuning;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,12 +22,16 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,24 +44,28 @@ import org.slf4j.LoggerFactory;
  * --rows N        rows of the table (default 200000; the issue's full size is 2000000)
  * --db LIST       postgres,mariadb (default both)
  * --rate R        events per second of the load, over 4 threads (default 2000)
- * --targets LIST  target batch times in ms of the extra library runs (default 250)
+ * --tunings LIST  extra library runs, each the shipped defaults with these tune settings, runs
+ *                 separated by ';', e.g. "target-batch-time=25ms;target-batch-time=25ms,
+ *                 pause-between-batches=0ms" (default "target-batch-time=250ms")
+ * --baseline-seconds S  length of the warm-up and of the no-change window (default 10)
  * </pre>
  *
- * The library runs are driven the way the starter's scheduler drives them: one batch, then {@code
- * pause-between-batches}.
+ * The library runs are driven the way the starter's scheduler drives them: one batch, then the
+ * pause the engine's throttle decides.
  */
 public final class LoadBenchmark {
 
   private static final int THREADS = 4;
-  private static final Duration BASELINE = Duration.ofSeconds(10);
 
   private final long rows;
   private final int rate;
+  private final Duration baselineTime;
   private int runs;
 
-  private LoadBenchmark(long rows, int rate) {
+  private LoadBenchmark(long rows, int rate, Duration baselineTime) {
     this.rows = rows;
     this.rate = rate;
+    this.baselineTime = baselineTime;
   }
 
   public static void main(String[] args) throws Exception {
@@ -58,14 +73,16 @@ public final class LoadBenchmark {
     long rows = 200_000;
     int rate = 2000;
     List<String> dbs = List.of("postgres", "mariadb");
-    List<Long> targets = List.of(250L);
+    List<String> tunings = List.of("target-batch-time=250ms");
+    Duration baselineTime = Duration.ofSeconds(10);
     for (int i = 0; i + 1 < args.length; i += 2) {
       String value = args[i + 1];
       switch (args[i]) {
         case "--rows" -> rows = Long.parseLong(value.replace("_", ""));
         case "--db" -> dbs = Arrays.asList(value.split(","));
         case "--rate" -> rate = Integer.parseInt(value);
-        case "--targets" -> targets = Arrays.stream(value.split(",")).map(Long::parseLong).toList();
+        case "--tunings" -> tunings = Arrays.asList(value.split(";"));
+        case "--baseline-seconds" -> baselineTime = Duration.ofSeconds(Long.parseLong(value));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -80,23 +97,23 @@ public final class LoadBenchmark {
         THREADS,
         Runtime.getRuntime().availableProcessors(),
         BackfillBenchmark.loadAverage());
-    LoadBenchmark benchmark = new LoadBenchmark(rows, rate);
+    LoadBenchmark benchmark = new LoadBenchmark(rows, rate, baselineTime);
     for (String db : dbs) {
       TestDatabase database = TestDatabase.valueOf(db.toUpperCase(Locale.ROOT));
       try (HikariDataSource dataSource = database.create("load_benchmark")) {
         dataSource.setMaximumPoolSize(THREADS + 2);
-        benchmark.run(database, dataSource, targets);
+        benchmark.run(database, dataSource, tunings);
       }
     }
   }
 
-  private void run(TestDatabase database, HikariDataSource dataSource, List<Long> targets)
+  private void run(TestDatabase database, HikariDataSource dataSource, List<String> tunings)
       throws Exception {
     BenchTables tables = new BenchTables(database, dataSource);
     System.out.printf(Locale.ROOT, "%n=== %s (%s) ===%n", database, tables.serverVersion());
     System.out.printf(
         Locale.ROOT,
-        "  %-34s %9s %9s %9s %9s %10s %8s %7s%n",
+        "  %-46s %9s %9s %9s %9s %10s %8s %7s%n",
         "change",
         "took ms",
         "p50 ms",
@@ -108,8 +125,8 @@ public final class LoadBenchmark {
     tables.freshUsers(rows);
     // Warms the JVM and the pool up: an open loop never catches up on a backlog that a cold
     // start left behind when capacity is near the rate, and that would count against the baseline.
-    underLoad(dataSource, () -> Thread.sleep(BASELINE.toMillis()));
-    Window baseline = underLoad(dataSource, () -> Thread.sleep(BASELINE.toMillis()));
+    underLoad(dataSource, () -> Thread.sleep(baselineTime.toMillis()));
+    Window baseline = underLoad(dataSource, () -> Thread.sleep(baselineTime.toMillis()));
     baseline.print("no change (baseline)", baseline, 0);
     tables.freshUsers(rows);
     Window single =
@@ -122,40 +139,41 @@ public final class LoadBenchmark {
               }
             });
     single.print("one UPDATE", baseline, single.nanos);
-    List<BackfillSettings> settings = new ArrayList<>();
-    settings.add(BackfillSettings.DEFAULTS);
-    for (long target : targets) {
-      BackfillSettings d = BackfillSettings.DEFAULTS;
-      settings.add(
-          new BackfillSettings(
-              d.batchSize(),
-              d.minBatchSize(),
-              d.maxBatchSize(),
-              Duration.ofMillis(target),
-              d.pauseBetweenBatches(),
-              d.lockTimeout(),
-              d.statementTimeout(),
-              d.maxRetries(),
-              d.retryBackoff()));
+    tables.freshUsers(rows);
+    Window keyset = underLoad(dataSource, () -> keysetLoop(database, dataSource));
+    if (tables.usersNotBackfilled() != 0) {
+      throw new IllegalStateException("rows not updated by the keyset loop");
     }
-    for (BackfillSettings s : settings) {
+    keyset.print("server-side keyset loop, 1000/commit", baseline, single.nanos);
+    if (database == TestDatabase.MARIADB) {
+      tables.freshUsers(rows);
+      Window tool = underLoad(dataSource, () -> ptOnlineSchemaChange(dataSource));
+      tool.print("pt-online-schema-change (rebuild)", baseline, single.nanos);
+    }
+    Map<String, BackfillSettings> settings = new LinkedHashMap<>();
+    settings.put("library (shipped defaults)", BackfillSettings.DEFAULTS);
+    for (String tuning : tunings) {
+      Map<String, String> overrides = new LinkedHashMap<>();
+      for (String pair : tuning.split(",")) {
+        String[] nameValue = pair.trim().split("=", 2);
+        overrides.put(nameValue[0], nameValue[1]);
+      }
+      settings.put(
+          "library " + tuning.trim(), BackfillTuning.apply(BackfillSettings.DEFAULTS, overrides));
+    }
+    for (Map.Entry<String, BackfillSettings> run : settings.entrySet()) {
+      BackfillSettings s = run.getValue();
       tables.freshUsers(rows);
       Migration migration = columnMigration("load-" + ++runs, s);
       ExpandContract ec =
           ExpandContract.builder(dataSource).migration(migration).instanceId("load").build();
-      Window library = underLoad(dataSource, () -> backfill(ec, migration));
+      Map<ThrottleState.Level, Integer> levels = new EnumMap<>(ThrottleState.Level.class);
+      Window library = underLoad(dataSource, () -> backfill(ec, migration, levels));
       if (tables.usersNotBackfilled() != 0) {
         throw new IllegalStateException("rows not backfilled");
       }
-      library.print(
-          String.format(
-              Locale.ROOT,
-              "library%s target %d ms, pause %d ms",
-              s == BackfillSettings.DEFAULTS ? " (defaults)" : "",
-              s.targetBatchTime().toMillis(),
-              s.pauseBetweenBatches().toMillis()),
-          baseline,
-          single.nanos);
+      library.print(run.getKey(), baseline, single.nanos);
+      System.out.printf(Locale.ROOT, "    throttle level after each batch: %s%n", levels);
     }
     tables.dropAll();
   }
@@ -171,15 +189,66 @@ public final class LoadBenchmark {
         .build();
   }
 
-  /** One batch, then the pause, as the starter's scheduler does. */
-  private static void backfill(ExpandContract ec, Migration migration) throws Exception {
+  /** One batch, then the pause the throttle decides, as the starter's scheduler does. */
+  private static void backfill(
+      ExpandContract ec, Migration migration, Map<ThrottleState.Level, Integer> levels)
+      throws Exception {
     ec.control().startBackfill(migration.id(), "benchmark");
     BatchOutcome outcome;
-    while ((outcome = ec.backfill().runBatch(migration.id())) == BatchOutcome.COPIED) {
-      Thread.sleep(migration.backfill().pauseBetweenBatches().toMillis());
+    while ((outcome = ec.backfill().runBatch(migration.id())).moreWorkNow()) {
+      levels.merge(ec.backfill().throttleState(migration.id()).level(), 1, Integer::sum);
+      Thread.sleep(ec.backfill().pauseBeforeNextBatch(migration.id()).toMillis());
     }
     if (outcome != BatchOutcome.FINISHED) {
       throw new IllegalStateException("backfill ended " + outcome);
+    }
+  }
+
+  /**
+   * What a team writes by hand instead: a loop in the database that updates 1,000 keys per
+   * transaction, flat out.
+   */
+  private static void keysetLoop(TestDatabase database, DataSource dataSource) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      if (database == TestDatabase.POSTGRES) {
+        s.execute(
+            "DO $$ DECLARE done_to BIGINT := 0; upto BIGINT; BEGIN LOOP"
+                + " SELECT max(id) INTO upto FROM (SELECT id FROM bench_users WHERE id > done_to"
+                + " ORDER BY id LIMIT 1000) s; EXIT WHEN upto IS NULL;"
+                + " UPDATE bench_users SET email_normalized = lower(trim(email))"
+                + " WHERE id > done_to AND id <= upto; done_to := upto; COMMIT; END LOOP; END $$");
+      } else {
+        s.execute("DROP PROCEDURE IF EXISTS bench_keyset_loop");
+        s.execute(
+            "CREATE PROCEDURE bench_keyset_loop() BEGIN DECLARE done_to BIGINT DEFAULT 0;"
+                + " DECLARE upto BIGINT; copying: LOOP SELECT MAX(id) INTO upto FROM (SELECT id"
+                + " FROM bench_users WHERE id > done_to ORDER BY id LIMIT 1000) s;"
+                + " IF upto IS NULL THEN LEAVE copying; END IF;"
+                + " UPDATE bench_users SET email_normalized = LOWER(TRIM(email))"
+                + " WHERE id > done_to AND id <= upto; SET done_to = upto; COMMIT;"
+                + " END LOOP; END");
+        s.execute("CALL bench_keyset_loop()");
+      }
+    }
+  }
+
+  /**
+   * The tool MariaDB teams run for a change that rewrites a table, through the library's own
+   * executor (its shipped settings): a rebuild of the same table, row copy and triggers included.
+   * It writes no new values, so only its cost to the load is compared.
+   */
+  private static void ptOnlineSchemaChange(DataSource dataSource) throws SQLException {
+    PtOnlineSchemaChangeExecutor tool =
+        new PtOnlineSchemaChangeExecutor(
+            "pt-online-schema-change",
+            DatabaseType.MYSQL,
+            ToolConnection.of(dataSource, "").orElseThrow(),
+            DdlSettings.DEFAULTS,
+            (executor, change, line) -> {});
+    try (Connection c = dataSource.getConnection()) {
+      tool.execute(
+          c, DdlChange.parse("ALTER TABLE " + BenchTables.USERS + " ENGINE=InnoDB").orElseThrow());
     }
   }
 
@@ -264,7 +333,7 @@ public final class LoadBenchmark {
     void print(String name, Window baseline, long singleNanos) {
       System.out.printf(
           Locale.ROOT,
-          "  %-34s %9.0f %9.2f %9.2f %9.1f %10.1f %8s %7d%n",
+          "  %-46s %9.0f %9.2f %9.2f %9.1f %10.1f %8s %7d%n",
           name,
           nanos / 1e6,
           percentile(0.5),

@@ -22,8 +22,10 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
- * Scale-out figures with the shipped defaults (batch sizing, 50 ms pause between batches, 1 s poll,
- * 2 s refresh, 10 s lease, 20000-row chunks):
+ * Scale-out figures with the shipped defaults (batch sizing and throttle of {@code
+ * BackfillSettings.DEFAULTS}, 1 s poll, 2 s refresh, 10 s lease, {@code
+ * ExpandContract.DEFAULT_CHUNK_ROWS}-row chunks; engines share a table only chunk by chunk, so use
+ * at least a few chunks' worth of rows):
  *
  * <ol>
  *   <li>rows/s of the column backfill of N rows by 1, 2 and 3 engines on one database, each engine

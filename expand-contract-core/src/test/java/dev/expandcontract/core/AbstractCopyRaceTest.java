@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.Customers.Model;
 import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
@@ -128,6 +129,37 @@ abstract class AbstractCopyRaceTest {
     assertThat(newRow(model, K)).isEqualTo(newest);
     assertThat(failedAttempts).as("failed batch attempts").hasValue(0);
     Customers.assertConverged(dataSource, model, BATCH); // the first batch's range
+  }
+
+  /**
+   * At full speed (nothing else ran on the database) a table batch copies with the cheaper
+   * anti-join on PostgreSQL, whose snapshot predates a dual write that inserted the new row while
+   * the batch waited for the old one: the batch redoes its range as an upsert, without a failed
+   * attempt, and copies the newest values.
+   */
+  @Test
+  void aBatchAtFullSpeedWaitingForAnUpdateThatInsertedTheNewRowCopiesTheNewestValues()
+      throws Exception {
+    Model model = address();
+    ExpandContract ec = started(dataSource, model);
+    assertThat(ec.backfill().runBatch(model.id())).isEqualTo(BatchOutcome.COPIED);
+    assertThat(ec.backfill().throttleState(model.id()).level())
+        .as("nothing else ran on the database")
+        .isEqualTo(ThrottleState.Level.FULL_SPEED);
+    long notCopiedYet = BATCH + 10; // in the second batch's range
+
+    List<Object> newest = values(model, "Newest");
+    try (Connection t1 = open()) {
+      Customers.update(ec, model, notCopiedYet, newest).run(t1);
+      Future<BatchOutcome> batch = threads.submit(() -> ec.backfill().runBatch(model.id()));
+      awaitLockWait(batch);
+      t1.commit();
+      assertThat(batch.get(20, TimeUnit.SECONDS)).isEqualTo(BatchOutcome.COPIED);
+    }
+
+    assertThat(newRow(model, notCopiedYet)).isEqualTo(newest);
+    assertThat(failedAttempts).as("failed batch attempts").hasValue(0);
+    Customers.assertConverged(dataSource, model, 2 * BATCH);
   }
 
   @Test

@@ -10,10 +10,11 @@ import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.phase.MigrationAction;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.sql.DatabaseType;
-import dev.expandcontract.core.store.PoisonRows;
+import dev.expandcontract.core.store.PoisonRow;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -287,7 +288,7 @@ abstract class AbstractFaultTest {
     List<String> keys = poisoned.stream().map(String::valueOf).toList();
     assertThat(setAside).as("poison events").containsExactlyElementsOf(keys);
     assertThat(ec.store().poison().all(id))
-        .extracting(PoisonRows.PoisonRow::key)
+        .extracting(PoisonRow::key)
         .containsExactlyInAnyOrderElementsOf(keys);
     assertThat(ec.store().poison().all(id)).allMatch(row -> !row.error().isBlank());
     assertThat(ec.status(id).poisonRows()).isEqualTo(poisoned.size());
@@ -301,11 +302,26 @@ abstract class AbstractFaultTest {
         .hasMessageContaining("4 row(s) set aside")
         .hasMessageContaining("key 17");
     assertThat(ec.status(id).phase()).isEqualTo(Phase.BACKFILLED);
+    assertThat(ec.status(id).allowedActions())
+        .filteredOn(a -> a.action() == MigrationAction.VERIFY)
+        .singleElement()
+        .satisfies(a -> assertThat(a.refusedBecause()).contains("4 row(s) set aside"));
+    assertThat(ec.status(id).allowedActions())
+        .filteredOn(a -> a.action() == MigrationAction.RETRY_POISON)
+        .singleElement()
+        .satisfies(a -> assertThat(a.refusedBecause()).isNull());
 
     // Retried before the data is fixed, the rows stay aside; after, they copy and verify passes.
     assertThat(ec.control().retryPoison(id, "test")).hasSize(poisoned.size());
     TestSql.update(dataSource, "UPDATE poison_items SET name = 'fixed' WHERE name LIKE 'much%'");
     assertThat(ec.control().retryPoison(id, "test")).isEmpty();
+    assertThat(ec.status(id).allowedActions())
+        .extracting(a -> a.action().actionName())
+        .as("nothing left to retry")
+        .doesNotContain("retry-poison");
+    assertThatThrownBy(() -> ec.control().retryPoison(id, "test"))
+        .isInstanceOf(TransitionRefusedException.class)
+        .hasMessageContaining("no row is set aside");
     assertThat(ec.control().verify(id, "test").mismatches()).isZero();
     assertThat(ec.status(id).phase()).isEqualTo(Phase.VERIFIED);
   }
@@ -342,7 +358,7 @@ abstract class AbstractFaultTest {
     return builder(source, model).build();
   }
 
-  private ExpandContract.Builder builder(DataSource source, Model model) {
+  private ExpandContractBuilder builder(DataSource source, Model model) {
     return ExpandContract.builder(source)
         .migration(model.migration())
         .instanceId("faulty")

@@ -170,7 +170,7 @@ abstract class AbstractFlagsTest {
   }
 
   private InstanceView heartbeatOf(ExpandContract ec, String instanceId) {
-    return ec.store().liveInstances(EMAIL, Instant.EPOCH).stream()
+    return ec.store().instances().liveInstances(EMAIL, Instant.EPOCH).stream()
         .filter(i -> i.instanceId().equals(instanceId))
         .findFirst()
         .orElseThrow();
@@ -252,7 +252,7 @@ abstract class AbstractFlagsTest {
     assertThat(view.versionSeen()).isEqualTo(state.version());
 
     // A heartbeat reporting reads old for part of the keys holds stop-old-writes back.
-    a.store().heartbeat("half-routed", state, 60, true);
+    a.store().instances().heartbeat("half-routed", state, 60, true);
     assertThatThrownBy(() -> a.control().stopOldWrites(EMAIL, "test"))
         .isInstanceOf(TransitionRefusedException.class)
         .hasMessageContaining(

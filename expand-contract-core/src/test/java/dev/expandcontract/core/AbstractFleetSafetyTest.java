@@ -302,7 +302,7 @@ abstract class AbstractFleetSafetyTest {
         .hasMessageContaining("refused until a refresh succeeds")
         .hasMessageContaining("unreachable");
     assertThat(cutOff.state(EMAIL).phase()).as("reads still see the state last seen").isNotNull();
-    assertThat(a.store().liveInstances(EMAIL, clock.instant().minus(INSTANCE_TIMEOUT)))
+    assertThat(a.store().instances().liveInstances(EMAIL, clock.instant().minus(INSTANCE_TIMEOUT)))
         .as("the fleet still counts it: its writes stopped first")
         .extracting(i -> i.instanceId())
         .contains("cut-off");
@@ -319,7 +319,7 @@ abstract class AbstractFleetSafetyTest {
 
     leaving.leave();
 
-    assertThat(a.store().liveInstances(EMAIL, clock.instant().minus(INSTANCE_TIMEOUT)))
+    assertThat(a.store().instances().liveInstances(EMAIL, clock.instant().minus(INSTANCE_TIMEOUT)))
         .extracting(i -> i.instanceId())
         .doesNotContain("leaving");
     assertThatThrownBy(() -> leaving.writableState(EMAIL))

@@ -8,6 +8,8 @@ import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
+import dev.expandcontract.core.phase.AllowedAction;
+import dev.expandcontract.core.phase.MigrationAction;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
@@ -224,6 +226,65 @@ abstract class AbstractGuardsTest {
           default -> false;
         };
     return nothing ? 0 : action == Action.CONTRACT && before.phase() == Phase.NEW_ONLY ? 2 : 1;
+  }
+
+  /**
+   * What {@link MigrationControl#allowedActions} lists in each stage of the table migration (no
+   * reverse transform, no rows set aside, one instance, no soak time): the action's name, marked
+   * {@code !} when a guard would refuse it now; tune is allowed in every phase.
+   */
+  private static List<String> expectedAllowedActions(Stage stage) {
+    return switch (stage) {
+      case EXPANDED -> List.of("start-backfill", "tune");
+      case BACKFILLING -> List.of("pause", "rollback", "tune");
+      case PAUSED -> List.of("resume", "rollback", "tune");
+      case BACKFILLED -> List.of("verify", "rollback", "compact", "repair", "tune");
+      case VERIFIED -> List.of("verify", "read-new", "rollback", "compact", "repair", "tune");
+      case READ_NEW_HALF ->
+          List.of(
+              "verify", "read-new", "stop-old-writes!", "rollback", "compact", "repair", "tune");
+      case READ_NEW_FULL ->
+          List.of("verify", "read-new", "stop-old-writes", "rollback", "compact", "repair", "tune");
+      case NEW_ONLY -> List.of("contract", "rollback!", "compact", "tune");
+      case CONTRACTING -> List.of("contract", "tune");
+      case CONTRACTED -> List.of("compact", "tune");
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(Stage.class)
+  void allowedActionsAreWhatThePhaseAllowsWithTheGuardsRefusals(Stage stage) {
+    MigrationState state = driveTo(ADDRESS, stage);
+
+    List<AllowedAction> allowed = ec.control().allowedActions(state);
+
+    assertThat(allowed)
+        .extracting(a -> a.action().actionName() + (a.refusedBecause() == null ? "" : "!"))
+        .containsExactlyElementsOf(expectedAllowedActions(stage));
+    // Listed without a refusal exactly when the action itself goes through (a rollback in EXPANDED
+    // is the one no-op the phase table accepts and nothing offers).
+    for (Action action : Action.values()) {
+      boolean ready =
+          allowed.stream()
+              .anyMatch(
+                  a ->
+                      a.action().actionName().equals(action.actionName)
+                          && a.refusedBecause() == null);
+      boolean noOp = action == Action.ROLLBACK && stage == Stage.EXPANDED;
+      assertThat(ready)
+          .as(action + " ready")
+          .isEqualTo(expectedOutcome(stage, action) != null && !noOp);
+    }
+  }
+
+  @Test
+  void allowedActionsSayWhyAGuardRefusesRollbackFromNewOnlyWithoutReverseTransform() {
+    MigrationState newOnly = driveTo(ADDRESS, Stage.NEW_ONLY);
+
+    assertThat(ec.control().allowedActions(newOnly))
+        .filteredOn(a -> a.action() == MigrationAction.ROLLBACK)
+        .singleElement()
+        .satisfies(a -> assertThat(a.refusedBecause()).contains("reverse transform"));
   }
 
   @Test
@@ -506,6 +567,9 @@ abstract class AbstractGuardsTest {
         .hasMessageContaining("lagging")
         .hasMessageContaining("50%");
     assertThat(load(ADDRESS)).isEqualTo(full);
+    assertThat(refusal(full, MigrationAction.STOP_OLD_WRITES))
+        .contains("not every live instance")
+        .contains("lagging");
 
     // An instance that stopped sending heartbeats no longer counts as live.
     clock.advance(Duration.ofSeconds(31));
@@ -523,6 +587,10 @@ abstract class AbstractGuardsTest {
         .isInstanceOf(TransitionRefusedException.class)
         .hasMessageContaining("soak time");
     assertThat(load(ADDRESS)).isEqualTo(full);
+    assertThat(soaking.control().allowedActions(full))
+        .filteredOn(a -> a.action() == MigrationAction.STOP_OLD_WRITES)
+        .singleElement()
+        .satisfies(a -> assertThat(a.refusedBecause()).contains("soak time is 300s"));
 
     clock.advance(Duration.ofMinutes(5));
     assertThat(soaking.control().stopOldWrites(ADDRESS, "operator").phase())
@@ -553,6 +621,7 @@ abstract class AbstractGuardsTest {
         .hasMessageContaining("READ_NEW");
     assertThat(contractDdlRuns).as("the DDL must not run").hasValue(0);
     assertThat(load(ADDRESS)).isEqualTo(newOnly);
+    assertThat(refusal(newOnly, MigrationAction.CONTRACT)).contains("old-code");
 
     heartbeat("old-code", newOnly);
     assertThat(ec.control().contract(ADDRESS, "operator", this::contractDdl).phase())
@@ -566,6 +635,15 @@ abstract class AbstractGuardsTest {
     contractDdlRuns.incrementAndGet();
   }
 
+  /** Why {@link MigrationControl#allowedActions} says a guard refuses {@code action} now. */
+  private String refusal(MigrationState state, MigrationAction action) {
+    return ec.control().allowedActions(state).stream()
+        .filter(a -> a.action() == action)
+        .findFirst()
+        .orElseThrow()
+        .refusedBecause();
+  }
+
   private MigrationState load(String id) {
     return ec.store().load(id).orElseThrow();
   }
@@ -575,7 +653,7 @@ abstract class AbstractGuardsTest {
    */
   private void heartbeat(String instanceId, MigrationState seen) {
     FlagRouter.Routing applied = ec.router().routing(seen);
-    ec.store().heartbeat(instanceId, seen, applied.readPercent(), applied.writesOld());
+    ec.store().instances().heartbeat(instanceId, seen, applied.readPercent(), applied.writesOld());
   }
 
   private void act(String id, Action action) {

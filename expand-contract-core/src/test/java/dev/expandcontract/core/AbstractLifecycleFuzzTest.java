@@ -14,6 +14,7 @@ import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
+import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.test.TestDatabase;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,15 +51,18 @@ import org.slf4j.LoggerFactory;
  * A randomized lifecycle: several instances on one database, each refreshing on its own lagging
  * schedule, the application's writes through each instance's routing, backfill batches, and a
  * random operator (every action, rollback from every phase, contract), instance deaths and joins,
- * flags flipped in the flag store against the state. After every step it checks invariants 1 (no
- * acknowledged write lost), 2 (new = transform(old) once complete) and 6 (routing never contradicts
- * the state) against its own record of acknowledged writes.
+ * flags flipped in the flag store against the state. A third of the writes go through the instance
+ * holding the oldest state, as a lagging instance's requests do. After every step it checks
+ * invariants 1 (no acknowledged write lost), 2 (new = transform(old) once complete, copied by a run
+ * whose cursor reached its upper key) and 6 (routing never contradicts the state) against its own
+ * record of acknowledged writes.
  *
  * <p>Single-threaded on purpose: the concurrency that matters here is between instances acting on
  * different views of the shared state, and one thread makes each seed replay exactly. Time is a
  * {@link MutableClock} shared by the instances, so soak time, leases and instance-timeout pass
- * without waiting. Every action that races the end of a backfill is injected between its last
- * checkpoint and its finish (the listener's batch-completed event), where a real thread could land.
+ * without waiting. Every action that races the end of a backfill is injected between a checkpoint
+ * and the finish (the listener's batch-completed event), where a real thread could land: after the
+ * next batch, or after the batch that completes the run's last chunk.
  *
  * <p>Replay a failure with {@code -Dec.lifecycle.seed=N}; soak with {@code -Dec.lifecycle.seeds=500
  * -Dec.lifecycle.steps=400} (and {@code -Dec.lifecycle.firstSeed=N} for other seeds).
@@ -80,6 +85,7 @@ abstract class AbstractLifecycleFuzzTest {
   private static final Duration LEASE = Duration.ofSeconds(10);
   private static final List<String> FLAGS = List.of("read-new", "write-old", "shadow-read");
   private static final int[] PERCENTS = {0, 1, 10, 50, 90, 100};
+  private static final int MAX_BATCHES_TO_THE_END = 20;
 
   protected abstract TestDatabase database();
 
@@ -309,7 +315,7 @@ abstract class AbstractLifecycleFuzzTest {
 
     /** The application writes through one instance, routed by the state that instance holds. */
     private void write() {
-      Node node = randomLive();
+      Node node = random.nextInt(3) == 0 ? laggiest() : randomLive();
       MigrationState state;
       try {
         state = node.ec.writableState(EMAIL);
@@ -416,28 +422,39 @@ abstract class AbstractLifecycleFuzzTest {
     }
 
     private void batch(Node node, String racing) throws InterruptedException {
+      batch(node, new boolean[] {true}, racing == null ? null : racing + " at its end");
+    }
+
+    /** A batch, logged with what raced its end when {@code raced[0]} says one did. */
+    private BatchOutcome batch(Node node, boolean[] raced, String racing)
+        throws InterruptedException {
+      int before = steps.size();
       BatchOutcome outcome = node.ec.backfill().runBatch(EMAIL, 0);
       node.atNextBatchEnd.set(null);
       steps.add(
+          before,
           node.name
               + " runs a batch"
-              + (racing == null ? "" : ", " + racing + " at its end")
+              + (racing == null || !raced[0] ? "" : ", " + racing)
               + ": "
               + outcome);
       coverage.count("batch " + outcome);
+      return outcome;
     }
 
     /**
-     * A batch during which another instance's operator acts between the batch's checkpoint and the
-     * end of the run it belongs to.
+     * Another instance's operator acts between a batch's checkpoint and the end of the run it
+     * belongs to: at the end of the next batch, or, while a run is going, at the end of the batch
+     * that checkpoints its last chunk, the runner copying until it gets there.
      */
     private void raceTheEndOfABatch() throws InterruptedException {
       Node runner = randomLive();
       Node operator = randomLive();
       boolean restart = random.nextBoolean();
+      boolean atTheLastChunk = random.nextBoolean() && storedState().backfillRunning();
       String racing =
           operator.name + (restart ? " rolls back and starts a new backfill" : " pauses");
-      runner.atNextBatchEnd.set(
+      Runnable act =
           () -> {
             if (restart) {
               act(operator, "rollback", c -> c.rollback(EMAIL, operator.name));
@@ -445,8 +462,33 @@ abstract class AbstractLifecycleFuzzTest {
             } else {
               act(operator, "pause", c -> c.pause(EMAIL, operator.name));
             }
-          });
-      batch(runner, racing);
+          };
+      if (!atTheLastChunk) {
+        runner.atNextBatchEnd.set(act);
+        batch(runner, racing);
+        return;
+      }
+      boolean[] raced = {false};
+      Runnable atTheLast =
+          new Runnable() {
+            @Override
+            public void run() {
+              List<BackfillChunk> chunks = runner.ec.store().chunks().all(EMAIL);
+              if (chunks.stream().allMatch(BackfillChunk::done)) {
+                raced[0] = true;
+                act.run();
+              } else {
+                runner.atNextBatchEnd.set(this);
+              }
+            }
+          };
+      for (int i = 0; i < MAX_BATCHES_TO_THE_END && !raced[0]; i++) {
+        runner.atNextBatchEnd.set(atTheLast);
+        if (batch(runner, raced, racing + " at the end of the run") != BatchOutcome.COPIED) {
+          break;
+        }
+      }
+      coverage.count(raced[0] ? "races at the end of a run" : "races short of the end of a run");
     }
 
     /** An operator acts through one instance: mostly the next step forward, else anything. */
@@ -586,6 +628,11 @@ abstract class AbstractLifecycleFuzzTest {
           .isTrue();
       if (EnumSet.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW).contains(stored.phase())
           && !stored.resyncOld()) {
+        assertThat(stored.cursorKey())
+            .as(
+                "the run that completed the new schema copied up to its upper key: %s",
+                describe(stored))
+            .isEqualTo(stored.upperKey());
         checkConverged(stored);
       }
     }
@@ -614,7 +661,8 @@ abstract class AbstractLifecycleFuzzTest {
     /** Invariant 6 as the fleet sees it: each heartbeat reports the routing of its state. */
     private void checkHeartbeats(MigrationState stored) {
       Set<String> alive = live().stream().map(n -> n.name).collect(Collectors.toSet());
-      for (InstanceView view : nodes.get(0).ec.store().liveInstances(EMAIL, Instant.EPOCH)) {
+      for (InstanceView view :
+          nodes.get(0).ec.store().instances().liveInstances(EMAIL, Instant.EPOCH)) {
         MigrationState seen = statesSeen.get(view.versionSeen());
         if (!alive.contains(view.instanceId()) || seen == null) {
           continue;
@@ -700,6 +748,13 @@ abstract class AbstractLifecycleFuzzTest {
 
     private List<Node> live() {
       return nodes.stream().filter(n -> n.alive).toList();
+    }
+
+    /** The live instance holding the oldest state: the one a lagging refresh leaves behind. */
+    private Node laggiest() {
+      return live().stream()
+          .min(Comparator.comparingLong(n -> n.ec.state(EMAIL).version()))
+          .orElseThrow();
     }
 
     private Node randomLive() {

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.expandcontract.core.backfill.BatchOutcome;
+import dev.expandcontract.core.internal.store.OldColumnTypes.OldColumn;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import dev.expandcontract.core.sql.ColumnType;
-import dev.expandcontract.core.store.OldColumnTypes.OldColumn;
 import dev.expandcontract.test.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;

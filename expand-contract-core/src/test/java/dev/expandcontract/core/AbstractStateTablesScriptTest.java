@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.expandcontract.core.internal.store.StateStore;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.sql.DatabaseType;
-import dev.expandcontract.core.store.StateStore;
 import dev.expandcontract.test.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;

@@ -239,7 +239,7 @@ abstract class AbstractValueFormsTest {
   void theReleaseThatContractedStillKnowsTheDroppedColumnsTypesAndWritesThroughTheTransform()
       throws Exception {
     ExpandContract before = start(amount(false));
-    List<Object> typesBefore = List.copyOf(before.rows(AMOUNT).sql().schema().oldColumnTypes());
+    List<Object> typesBefore = List.copyOf(before.rows(AMOUNT).schema().oldColumnTypes());
     toFullReads(before, AMOUNT);
     before.control().stopOldWrites(AMOUNT, "test");
     before.refresh(); // acknowledges NEW_ONLY, as the scheduler would within two intervals
@@ -253,7 +253,7 @@ abstract class AbstractValueFormsTest {
 
     ExpandContract restarted = start(amount(false));
 
-    assertThat(restarted.rows(AMOUNT).sql().schema().oldColumnTypes())
+    assertThat(restarted.rows(AMOUNT).schema().oldColumnTypes())
         .as("old column types after the contract dropped the column")
         .isEqualTo(typesBefore)
         .isNotEmpty();

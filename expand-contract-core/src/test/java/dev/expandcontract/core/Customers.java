@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.migration.ThrottleSettings;
 import dev.expandcontract.core.migration.ValueForm;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -154,7 +155,8 @@ final class Customers {
         lockTimeout,
         Duration.ofSeconds(30),
         5,
-        Duration.ofMillis(20));
+        Duration.ofMillis(20),
+        ThrottleSettings.DEFAULTS);
   }
 
   static BackfillSettings smallBatches(int size) {

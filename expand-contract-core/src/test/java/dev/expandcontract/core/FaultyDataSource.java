@@ -98,6 +98,11 @@ final class FaultyDataSource implements DataSource {
     }
   }
 
+  /** Matches the statement itself, not the mark the backfill puts before it. */
+  private static String withoutLeadingComment(String sql) {
+    return sql.startsWith("/*") ? sql.substring(sql.indexOf("*/") + 2).stripLeading() : sql;
+  }
+
   private void maybeHold(String sql) throws Exception {
     Hold current = hold.get();
     if (current != null && sql.startsWith(current.prefix())) {
@@ -130,8 +135,9 @@ final class FaultyDataSource implements DataSource {
                 throw new SimulatedCrash();
               }
               if (method.getName().equals("prepareStatement")) {
-                maybeHold((String) args[0]);
-                maybeHook((String) args[0], connection);
+                String sql = withoutLeadingComment((String) args[0]);
+                maybeHold(sql);
+                maybeHook(sql, connection);
               }
               try {
                 return method.invoke(connection, args);

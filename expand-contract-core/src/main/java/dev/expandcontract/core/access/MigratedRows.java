@@ -2,25 +2,21 @@ package dev.expandcontract.core.access;
 
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.event.OperationObserver;
-import dev.expandcontract.core.migration.ColumnMapping;
+import dev.expandcontract.core.internal.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.migration.ValueForm;
-import dev.expandcontract.core.sql.Jdbc;
-import dev.expandcontract.core.sql.KeyType;
-import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.sql.MigrationSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * The application's reads and writes of one migration's columns, on the caller's connection and so
@@ -29,25 +25,35 @@ import java.util.function.UnaryOperator;
  */
 public final class MigratedRows {
 
-  /** Keys per IN list; larger reads are split. */
-  static final int CHUNK = 100;
-
   private final MigrationSql sql;
   private final ExpandContractListener listener;
   private final OperationObserver observer;
   private final boolean javaTwins;
+  private final MappedValues mapped;
 
   public MigratedRows(
       MigrationSql sql, ExpandContractListener listener, OperationObserver observer) {
     this.sql = sql;
     this.listener = listener;
     this.observer = observer;
+    this.mapped = new MappedValues(sql.migration());
     this.javaTwins =
         sql.migration().columns().stream().allMatch(c -> c.javaTransform().isPresent());
   }
 
-  public MigrationSql sql() {
-    return sql;
+  /** The migration whose columns these are. */
+  public Migration migration() {
+    return sql.migration();
+  }
+
+  /** Its tables and columns as the live schema spells and types them. */
+  public MigrationSchema schema() {
+    return sql.schema();
+  }
+
+  /** Whether both migrations read their old values from the same old row (same table and key). */
+  public boolean sharesOldRowWith(MigratedRows other) {
+    return sql.sharesOldRowWith(other.sql);
   }
 
   /** Values read from old, in the form asked for, by key; keys without a row are absent. */
@@ -67,7 +73,7 @@ public final class MigratedRows {
       List<ValueForm> forms,
       Collection<?> keys)
       throws SQLException {
-    List<MigrationSql> sqls = sharingOldRow.stream().map(MigratedRows::sql).toList();
+    List<MigrationSql> sqls = sharingOldRow.stream().map(rows -> rows.sql).toList();
     for (MigrationSql other : sqls) {
       if (!sqls.get(0).sharesOldRowWith(other)) {
         throw new IllegalArgumentException(
@@ -78,7 +84,7 @@ public final class MigratedRows {
     }
     int width = sqls.stream().mapToInt(sql -> sql.migration().columns().size()).sum();
     Map<Object, List<Object>> rows =
-        read(
+        KeyedRows.read(
             connection,
             keys,
             sqls.get(0).keyType(),
@@ -106,86 +112,9 @@ public final class MigratedRows {
       Connection connection, Collection<?> keys, ValueForm form) throws SQLException {
     Map<Object, List<Object>> rows = read(connection, keys, count -> sql.selectNew(count, form), 0);
     if (form == ValueForm.OLD) {
-      List<ColumnMapping> columns = sql.migration().columns();
-      for (List<Object> values : rows.values()) {
-        for (int i = 0; i < columns.size(); i++) {
-          Optional<UnaryOperator<Object>> twin = columns.get(i).reverseJavaTransform();
-          if (twin.isPresent()) {
-            values.set(i, twin.get().apply(values.get(i)));
-          }
-        }
-      }
+      rows.values().forEach(mapped::reverseTwins);
     }
     return rows;
-  }
-
-  /**
-   * Proves, before reads first come from new, that a value read from new can be handed to a field
-   * typed for the old column: each mapping without a reverse must have a transform that maps the
-   * newest rows' new values to themselves (the identity, {@code lower(trim(email))}), or a save
-   * would write the new value to old and transform it again. Returns the problem, naming the
-   * column; empty when there is none.
-   */
-  public Optional<String> oldFormReadProblem(Connection connection, int sampleRows)
-      throws SQLException {
-    List<ColumnMapping> columns = sql.migration().columns();
-    Map<Object, List<Object>> sample = sample(connection, sql.sampleNew(), sampleRows);
-    for (int i = 0; i < columns.size(); i++) {
-      ColumnMapping mapping = columns.get(i);
-      if (mapping.reverseJavaTransform().isPresent() || mapping.reverseTransform().isPresent()) {
-        continue;
-      }
-      List<Object> differing = new ArrayList<>();
-      String problem = null;
-      try {
-        for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
-          if (computedDiffers(connection, i, row.getValue(), row.getKey())) {
-            differing.add(row.getKey());
-          }
-        }
-      } catch (SQLException e) {
-        problem = "cannot be evaluated on its own values (" + e.getMessage() + ")";
-      }
-      if (problem != null || !differing.isEmpty()) {
-        return Optional.of(
-            "new column '"
-                + mapping.newColumn()
-                + "' has no reverse, and its transform '"
-                + mapping.transform()
-                + "' "
-                + (problem != null
-                    ? problem
-                    : "does not map its values to themselves (keys " + differing + ")")
-                + ": an entity field typed for old column '"
-                + mapping.oldColumn()
-                + "' read from new could not be saved back; declare a reverse (reverseJava on the"
-                + " bean, 'reverse' in configuration)");
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Key and values of the sampled rows; the key comes first in the statement. */
-  private Map<Object, List<Object>> sample(Connection connection, String statementSql, int rows)
-      throws SQLException {
-    Map<Object, List<Object>> sample = new LinkedHashMap<>();
-    try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
-      statement.setInt(1, rows);
-      collect(statement, sql.keyType(), sql.migration().columns().size(), sample);
-    }
-    return sample;
-  }
-
-  /** Whether transform {@code i}, computed from these values, differs from the key's new value. */
-  private boolean computedDiffers(Connection connection, int i, List<Object> values, Object key)
-      throws SQLException {
-    List<Object> params = new ArrayList<>(values);
-    params.add(key);
-    try (PreparedStatement statement =
-            Jdbc.prepare(connection, sql.computedNewDiffers(i), params.toArray());
-        ResultSet rs = statement.executeQuery()) {
-      return rs.next() && rs.getInt(1) == 1;
-    }
   }
 
   /**
@@ -235,10 +164,10 @@ public final class MigratedRows {
     if (form == ValueForm.NEW) {
       writeNewForm(connection, boundKey, values, writeOld);
     } else if (!writeOld) {
-      writeNew(connection, boundKey, sql.writeNewComputed(), newValueParams(values));
+      writeNew(connection, boundKey, sql.writeNewComputed(), mapped.newValueParams(values));
     } else if (javaTwins && sql.migration().kind() == MigrationKind.COLUMN) {
       List<Object> params = new ArrayList<>(values);
-      params.addAll(transformed(values));
+      params.addAll(mapped.transformed(values));
       params.add(boundKey);
       Jdbc.update(connection, sql.updateOldAndNew(), params.toArray());
     } else {
@@ -246,7 +175,7 @@ public final class MigratedRows {
       params.add(boundKey);
       Jdbc.update(connection, sql.updateOld(), params.toArray());
       if (javaTwins) {
-        writeNew(connection, boundKey, sql.writeNew(), transformed(values));
+        writeNew(connection, boundKey, sql.writeNew(), mapped.transformed(values));
       } else {
         Jdbc.update(connection, sql.copyKey(), boundKey);
       }
@@ -258,7 +187,7 @@ public final class MigratedRows {
       throws SQLException {
     boolean columnMigration = sql.migration().kind() == MigrationKind.COLUMN;
     if (writeOld) {
-      List<Object> params = oldValueParams(values);
+      List<Object> params = mapped.oldValueParams(values);
       if (columnMigration) {
         params.addAll(values); // the same statement sets the new values
       }
@@ -269,95 +198,6 @@ public final class MigratedRows {
       }
     }
     writeNew(connection, key, sql.writeNew(), new ArrayList<>(values));
-  }
-
-  /**
-   * Parameters of {@link MigrationSql#writeNewComputed}'s new values: a twin's result, or every old
-   * value for the SQL transform to compute it from.
-   */
-  private List<Object> newValueParams(List<?> values) {
-    List<Object> params = new ArrayList<>();
-    List<ColumnMapping> columns = sql.migration().columns();
-    for (int i = 0; i < columns.size(); i++) {
-      Optional<UnaryOperator<Object>> twin = columns.get(i).javaTransform();
-      if (twin.isPresent()) {
-        params.add(twin.get().apply(values.get(i)));
-      } else {
-        params.addAll(values);
-      }
-    }
-    return params;
-  }
-
-  /** Parameters of {@link MigrationSql#updateOldComputed}'s old values, likewise in reverse. */
-  private List<Object> oldValueParams(List<?> values) {
-    List<Object> params = new ArrayList<>();
-    List<ColumnMapping> columns = sql.migration().columns();
-    for (int i = 0; i < columns.size(); i++) {
-      Optional<UnaryOperator<Object>> twin = columns.get(i).reverseJavaTransform();
-      if (twin.isPresent()) {
-        params.add(twin.get().apply(values.get(i)));
-      } else if (columns.get(i).reverseTransform().isPresent()) {
-        params.addAll(values);
-      } else {
-        throw new IllegalStateException(
-            "migration '"
-                + sql.migration().id()
-                + "' declares no reverse for old column '"
-                + columns.get(i).oldColumn()
-                + "': values of its new column cannot be written to the old one");
-      }
-    }
-    return params;
-  }
-
-  /**
-   * Proves, before writes to the old schema stop, that new-only writes compute what the backfill
-   * wrote: each mapping without a Java twin evaluates its SQL transform on values, not on a row, so
-   * it must compile that way and agree with the new schema on the newest rows. Returns the problem,
-   * naming the column; empty when there is none.
-   */
-  public Optional<String> newOnlyWriteProblem(Connection connection, int sampleRows)
-      throws SQLException {
-    List<ColumnMapping> columns = sql.migration().columns();
-    Map<Object, List<Object>> sample = sample(connection, sql.sampleOld(), sampleRows);
-    List<Object> nulls = new ArrayList<>(Collections.nCopies(columns.size(), null));
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.get(i).javaTransform().isPresent()) {
-        continue;
-      }
-      List<Object> differing = new ArrayList<>();
-      try {
-        // On NULLs too, so that it compiles and runs even when the table is empty.
-        computedDiffers(connection, i, nulls, sql.keyType().sample());
-        for (Map.Entry<Object, List<Object>> row : sample.entrySet()) {
-          if (computedDiffers(connection, i, row.getValue(), row.getKey())) {
-            differing.add(row.getKey());
-          }
-        }
-      } catch (SQLException e) {
-        return Optional.of(
-            "new column '"
-                + columns.get(i).newColumn()
-                + "' has no Java twin, and its transform '"
-                + columns.get(i).transform()
-                + "' cannot compute it from the application's value (new-only writes evaluate"
-                + " it on the migration's own columns, not on the row): "
-                + e.getMessage());
-      }
-      if (!differing.isEmpty()) {
-        return Optional.of(
-            "new column '"
-                + columns.get(i).newColumn()
-                + "' has no Java twin, and its transform '"
-                + columns.get(i).transform()
-                + "' evaluated on the application's values differs from what the new schema holds"
-                + " for keys "
-                + differing
-                + " (does it read columns the migration does not map?)");
-      }
-    }
-    return Optional.empty();
   }
 
   /**
@@ -404,17 +244,6 @@ public final class MigratedRows {
     Jdbc.update(connection, statement, all.toArray());
   }
 
-  /** New values from old ones through the Java twins; a value without a twin stays as it is. */
-  private List<Object> transformed(List<?> values) {
-    List<ColumnMapping> columns = sql.migration().columns();
-    List<Object> result = new ArrayList<>(values.size());
-    for (int i = 0; i < values.size(); i++) {
-      Optional<UnaryOperator<Object>> twin = columns.get(i).javaTransform();
-      result.add(twin.isPresent() ? twin.get().apply(values.get(i)) : values.get(i));
-    }
-    return result;
-  }
-
   private void requireArity(List<?> values) {
     int expected = sql.migration().columns().size();
     if (values.size() != expected) {
@@ -429,46 +258,10 @@ public final class MigratedRows {
     }
   }
 
-  private interface Query {
-    String forKeys(int count);
-  }
-
   private Map<Object, List<Object>> read(
-      Connection connection, Collection<?> keys, Query query, int extraColumns)
+      Connection connection, Collection<?> keys, KeyedRows.Query query, int extraColumns)
       throws SQLException {
-    return read(
+    return KeyedRows.read(
         connection, keys, sql.keyType(), query, sql.migration().columns().size() + extraColumns);
-  }
-
-  private static Map<Object, List<Object>> read(
-      Connection connection, Collection<?> keys, KeyType keyType, Query query, int width)
-      throws SQLException {
-    Map<Object, List<Object>> rows = new LinkedHashMap<>();
-    List<?> all = List.copyOf(keys);
-    for (int from = 0; from < all.size(); from += CHUNK) {
-      List<?> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-      try (PreparedStatement statement = connection.prepareStatement(query.forKeys(chunk.size()))) {
-        for (int i = 0; i < chunk.size(); i++) {
-          keyType.bind(statement, i + 1, chunk.get(i));
-        }
-        collect(statement, keyType, width, rows);
-      }
-    }
-    return rows;
-  }
-
-  /** Runs a query whose rows are a key and {@code width} values, into {@code rows} by key. */
-  private static void collect(
-      PreparedStatement statement, KeyType keyType, int width, Map<Object, List<Object>> rows)
-      throws SQLException {
-    try (ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        List<Object> values = new ArrayList<>(width);
-        for (int c = 0; c < width; c++) {
-          values.add(rs.getObject(c + 2));
-        }
-        rows.put(keyType.read(rs, 1), values);
-      }
-    }
   }
 }

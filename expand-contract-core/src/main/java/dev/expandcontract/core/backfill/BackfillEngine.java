@@ -1,24 +1,25 @@
 package dev.expandcontract.core.backfill;
 
-import dev.expandcontract.core.Backoff;
+import dev.expandcontract.core.backfill.Throttle.Health;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.event.OperationObserver;
+import dev.expandcontract.core.internal.Backoff;
+import dev.expandcontract.core.internal.backfill.KeyRange;
+import dev.expandcontract.core.internal.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.internal.store.StateStore;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.phase.Phase;
-import dev.expandcontract.core.sql.Jdbc;
-import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.core.store.BackfillChunk;
-import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.MigrationState;
-import dev.expandcontract.core.store.StateStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -29,6 +30,7 @@ import javax.sql.DataSource;
  * redone idempotently. The upper key is fixed when the backfill starts: rows inserted later are
  * dual-written, so the backfill never chases a growing tail. The key range is cut into leased
  * chunks ({@link ChunkLeases}), so that every worker of every instance copies a chunk of its own.
+ * After each batch a {@link Throttle} reads the database's health and paces the next one.
  */
 public final class BackfillEngine {
 
@@ -40,8 +42,9 @@ public final class BackfillEngine {
   private final Function<String, MigrationSql> migrations;
   private final ExpandContractListener listener;
   private final String instanceId;
-  private final Duration instanceTimeout;
   private final ChunkLeases leases;
+  private final BackfillPacing pacing;
+  private final ResyncRange resync;
 
   public BackfillEngine(
       DataSource dataSource,
@@ -58,8 +61,9 @@ public final class BackfillEngine {
     this.migrations = migrations;
     this.listener = listener;
     this.instanceId = instanceId;
-    this.instanceTimeout = instanceTimeout;
     this.leases = leases;
+    this.pacing = new BackfillPacing(dataSource, store, migrations, listener);
+    this.resync = new ResyncRange(dataSource, store, listener, instanceTimeout);
   }
 
   /** Runs at most one batch as this instance's first worker; see {@link #runBatch(String, int)}. */
@@ -95,11 +99,15 @@ public final class BackfillEngine {
     if (state == null || !state.backfillRunning()) {
       return BatchOutcome.IDLE;
     }
+    Throttle throttle = pacing.throttle(id);
+    if (throttle.critical() && pacing.stillCritical(sql, throttle)) {
+      return BatchOutcome.THROTTLED;
+    }
     boolean reverse = state.resyncOld();
     if (reverse && state.backfillStartedAt() == null) {
       // The rollback from NEW_ONLY left the range open: fixed now, not before every instance
       // writes old again, so that it covers every row an instance inserted by new only.
-      return fixResyncRange(sql, state)
+      return resync.fix(sql, state)
           ? BatchOutcome.RESYNC_RANGE_FIXED
           : BatchOutcome.WAITING_FOR_FLEET;
     }
@@ -116,21 +124,38 @@ public final class BackfillEngine {
       }
       return finish(state, reverse) ? BatchOutcome.FINISHED : BatchOutcome.IDLE;
     }
-    BackfillSettings settings = sql.migration().backfill();
+    BackfillSettings settings = pacing.settings(sql, state);
     SQLException lastError = null;
-    int size = state.batchSize();
+    int size =
+        Math.max(settings.minBatchSize(), Math.min(settings.maxBatchSize(), state.batchSize()));
     SQLException poison = null;
+    pacing.probeHealthOnce(sql.dialect());
+    ThrottleState before = throttle.state();
+    // With nothing else on the database nobody inserts into the range: the cheaper anti-join copy
+    // is worth trying (it fails, and the range is redone as an upsert, if somebody did).
+    boolean insertMissing =
+        !reverse
+            && before.level() == ThrottleState.Level.FULL_SPEED
+            && sql.insertMissingRange(false) != null;
     for (int attempt = 1; attempt <= settings.maxRetries() + 1; attempt++) {
       try {
         int rows = size;
         SQLException setAside = poison;
+        boolean antiJoin = insertMissing;
         Batch batch =
             observer.observe(
                 OperationObserver.Operation.BACKFILL_BATCH,
                 id,
-                () -> copyOneBatch(sql, state, chunk, reverse, rows, setAside));
+                () ->
+                    copyOneBatch(
+                        sql, settings, throttle, state, chunk, reverse, antiJoin, rows, setAside));
         if (batch == null) {
           return BatchOutcome.IDLE; // paused, rolled back or claim lost meanwhile
+        }
+        throttle.committed(Duration.ofNanos(System.nanoTime() - batch.checkpointLocked));
+        ThrottleState paced = throttle.state();
+        if (paced.level() != before.level()) {
+          listener.throttleChanged(id, paced);
         }
         if (poison != null) {
           listener.poisonRow(id, sql.keyType().format(batch.range.upper()), poison.getMessage());
@@ -150,6 +175,11 @@ public final class BackfillEngine {
             ? BatchOutcome.FINISHED
             : BatchOutcome.COPIED;
       } catch (SQLException e) {
+        if (insertMissing && Jdbc.isDuplicateKey(e)) {
+          insertMissing = false; // a dual write inserted a row of the range meanwhile: upsert it
+          attempt--;
+          continue;
+        }
         lastError = e;
         listener.batchFailed(id, attempt, e);
         if (poison == null && sql.dialect().isRowError(e)) {
@@ -182,13 +212,15 @@ public final class BackfillEngine {
 
   private Batch copyOneBatch(
       MigrationSql sql,
+      BackfillSettings settings,
+      Throttle throttle,
       MigrationState state,
       BackfillChunk chunk,
       boolean reverse,
+      boolean insertMissing,
       int size,
       SQLException poison)
       throws SQLException {
-    BackfillSettings settings = sql.migration().backfill();
     Object lower = chunk.resumeAfter() == null ? null : sql.keyType().parse(chunk.resumeAfter());
     Object end = chunk.upperKey() == null ? null : sql.keyType().parse(chunk.upperKey());
     return Jdbc.inTransaction(
@@ -196,13 +228,18 @@ public final class BackfillEngine {
         connection -> {
           try {
             execute(connection, sql.dialect().lockTimeout(settings.lockTimeout()));
+            execute(connection, sql.dialect().markBackfillSession());
             long started = System.nanoTime();
             KeyRange range =
                 end == null
                     ? new KeyRange(null, null, 0, true)
                     : KeyRange.next(connection, sql, lower, end, size);
+            Health health = null;
+            long copied;
             if (end != null && poison == null) {
-              copy(connection, sql, range, reverse, settings);
+              copy(connection, sql, range, reverse, insertMissing, settings);
+              copied = System.nanoTime();
+              health = pacing.readHealth(connection, sql.dialect());
             } else if (end != null) {
               // A range of one row whose copy failed on its data: recorded instead of copied.
               store
@@ -212,19 +249,39 @@ public final class BackfillEngine {
                       state.id(),
                       sql.keyType().format(range.upper()),
                       poison.getMessage());
+              copied = System.nanoTime();
+            } else {
+              copied = System.nanoTime();
             }
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            int nextSize = BatchSizer.next(settings, size, took);
+            Duration took = Duration.ofNanos(copied - started);
+            ThrottleState paced =
+                end != null && poison == null
+                    ? throttle.afterCopy(health, settings, pacing.noHealthSignals())
+                    : throttle.state();
+            int nextSize =
+                Throttle.cutsNextBatch(health, settings.throttle())
+                    ? Math.max(settings.minBatchSize(), size / 2)
+                    : BatchSizer.next(
+                        settings,
+                        Throttle.target(paced, settings),
+                        Throttle.maxGrowth(paced),
+                        size,
+                        took);
             String cursor = range.upper() == null ? null : sql.keyType().format(range.upper());
             boolean kept =
                 store.checkpoint(
-                        connection,
-                        state.id(),
-                        instanceId,
-                        leases.leaseUntil(),
-                        reverse,
-                        range.rows(),
-                        nextSize)
+                    connection,
+                    state.id(),
+                    instanceId,
+                    leases.leaseUntil(),
+                    reverse,
+                    range.rows(),
+                    nextSize);
+            // The commit time the throttle judges starts once this worker holds the migration row,
+            // which every worker's checkpoint takes in turn: waiting for it is not the database's.
+            long checkpointLocked = System.nanoTime();
+            kept =
+                kept
                     && store
                         .chunks()
                         .checkpoint(
@@ -238,11 +295,8 @@ public final class BackfillEngine {
               connection.rollback();
               return null;
             }
-            store.moveCursor(
-                connection,
-                state.id(),
-                store.chunks().doneUpTo(connection, state.id(), state.upperKey()));
-            return new Batch(range, took, nextSize);
+            store.moveCursor(connection, state.id(), state.upperKey());
+            return new Batch(range, took, nextSize, checkpointLocked);
           } finally {
             execute(connection, sql.dialect().resetLockTimeout());
           }
@@ -254,11 +308,18 @@ public final class BackfillEngine {
       MigrationSql sql,
       KeyRange range,
       boolean reverse,
+      boolean insertMissing,
       BackfillSettings settings)
       throws SQLException {
     String statementSql =
-        reverse ? sql.reverseCopyRange(range.hasLower()) : sql.copyRange(range.hasLower());
-    try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+        reverse
+            ? sql.reverseCopyRange(range.hasLower())
+            : insertMissing
+                ? sql.insertMissingRange(range.hasLower())
+                : sql.copyRange(range.hasLower());
+    // Marked, so that another worker's throttle sees which running statement is the backfill's.
+    String marked = "/* " + SqlDialect.BACKFILL_MARK + " */ " + statementSql;
+    try (PreparedStatement statement = connection.prepareStatement(marked)) {
       statement.setQueryTimeout(Math.max(1, (int) settings.statementTimeout().toSeconds()));
       range.bind(statement, sql.keyType());
       statement.executeUpdate();
@@ -312,56 +373,30 @@ public final class BackfillEngine {
     return all;
   }
 
+  /** How long to wait before the next call of {@link #runBatch} that {@code moreWorkNow()}. */
+  public Duration pauseBeforeNextBatch(String id) {
+    return pacing.pauseBeforeNextBatch(id);
+  }
+
+  /**
+   * The settings this instance's batches use: the migration's own, with the operator's {@code tune}
+   * overrides as of the last state it read.
+   */
+  public BackfillSettings settings(String id) {
+    return pacing.settings(id);
+  }
+
+  /** How this instance paces the migration's backfill now, and why. */
+  public ThrottleState throttleState(String id) {
+    return pacing.throttle(id).state();
+  }
+
   /**
    * What a re-sync whose range is not fixed yet waits for: the live instances that have not yet
    * reported that they write old again; null when it waits for none (or is not such a re-sync).
    */
   public String resyncWaitingFor(MigrationState state) {
-    if (!state.resyncOld() || state.backfillStartedAt() != null) {
-      return null;
-    }
-    List<InstanceView> lagging =
-        store.laggingInstances(state, instanceTimeout, InstanceView::writesOldApplied);
-    return lagging.isEmpty()
-        ? null
-        : "the re-sync of the old schema starts once every live instance writes it again;"
-            + " waiting for "
-            + lagging.stream().map(InstanceView::describe).toList();
-  }
-
-  /**
-   * Fixes the re-sync's upper key once every live instance reports it has seen the rollback and
-   * writes old again: from then on every insert reaches old too, and every earlier one is at or
-   * below the key read now. False while some instance still lags (it is named to the listener).
-   */
-  private boolean fixResyncRange(MigrationSql sql, MigrationState state) {
-    String waiting = resyncWaitingFor(state);
-    if (waiting != null) {
-      listener.backfillWaiting(state.id(), waiting);
-      return false;
-    }
-    Map<String, Object> changes = new LinkedHashMap<>();
-    try (Connection connection = dataSource.getConnection()) {
-      Object upper = KeyRange.end(connection, sql, sql.maxOldKey());
-      changes.put("upper_key", sql.keyType().format(upper));
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot fix the re-sync range of " + state.id() + ": " + e.getMessage(), e);
-    }
-    changes.put("backfill_started_at", store.clock().millis());
-    if (!store.transition(
-        state,
-        state.phase(),
-        state.readPercent(),
-        changes,
-        "backfill",
-        "re-sync of the old schema started up to key "
-            + changes.get("upper_key")
-            + ": every live instance writes old again")) {
-      return false; // another worker fixed it, or the operator acted meanwhile
-    }
-    store.transitions(state.id(), 1).forEach(listener::phaseChanged);
-    return true;
+    return resync.waitingFor(state);
   }
 
   private static void execute(Connection connection, Iterable<String> statements)
@@ -377,5 +412,5 @@ public final class BackfillEngine {
     return text.length() <= 2000 ? text : text.substring(0, 2000);
   }
 
-  private record Batch(KeyRange range, Duration took, int nextSize) {}
+  private record Batch(KeyRange range, Duration took, int nextSize, long checkpointLocked) {}
 }

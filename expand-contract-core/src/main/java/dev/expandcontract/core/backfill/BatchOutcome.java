@@ -20,10 +20,18 @@ public enum BatchOutcome {
    */
   DATABASE_UNAVAILABLE,
   /** Retries ran out; the backfill paused with the error recorded. */
-  PAUSED;
+  PAUSED,
+  /**
+   * The database is at the throttle's critical level: no batch ran, and the next call reads its
+   * health again.
+   */
+  THROTTLED;
 
-  /** True when the next batch should follow right away (after the pause between batches). */
+  /**
+   * True when the next call should follow after {@link BackfillEngine#pauseBeforeNextBatch}, not
+   * after an idle poll.
+   */
   public boolean moreWorkNow() {
-    return this == COPIED || this == RESYNC_RANGE_FIXED;
+    return this == COPIED || this == RESYNC_RANGE_FIXED || this == THROTTLED;
   }
 }

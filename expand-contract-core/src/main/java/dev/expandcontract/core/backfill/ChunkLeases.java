@@ -1,9 +1,10 @@
 package dev.expandcontract.core.backfill;
 
+import dev.expandcontract.core.internal.backfill.KeyRange;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.internal.store.ChunkStore;
 import dev.expandcontract.core.sql.KeyType;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.BackfillChunk;
-import dev.expandcontract.core.store.ChunkStore;
 import dev.expandcontract.core.store.MigrationState;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.expandcontract.core.ddl;
 
-import dev.expandcontract.core.Backoff;
+import dev.expandcontract.core.internal.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;

@@ -1,7 +1,7 @@
 package dev.expandcontract.core.drift;
 
-import dev.expandcontract.core.Backoff;
-import dev.expandcontract.core.sql.MigrationSql;
+import dev.expandcontract.core.internal.Backoff;
+import dev.expandcontract.core.internal.sql.MigrationSql;
 import dev.expandcontract.core.sql.SafetyNetSql;
 import dev.expandcontract.core.sql.SqlDialect;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,14 @@
 package dev.expandcontract.core.drift;
 
-import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.drift.SafetyNet.Presence;
 import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.internal.Backoff;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.internal.store.StateStore;
 import dev.expandcontract.core.phase.Phase;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.sql.SqlDialect;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.core.store.PhaseTransition;
-import dev.expandcontract.core.store.StateStore;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.expandcontract.core.event;
 
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
@@ -64,6 +65,11 @@ final class CompositeListener implements ExpandContractListener {
   @Override
   public void backfillPaused(String migrationId, String reason) {
     each(l -> l.backfillPaused(migrationId, reason));
+  }
+
+  @Override
+  public void throttleChanged(String migrationId, ThrottleState state) {
+    each(l -> l.throttleChanged(migrationId, state));
   }
 
   @Override

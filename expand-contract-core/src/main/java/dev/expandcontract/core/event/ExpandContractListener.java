@@ -1,5 +1,6 @@
 package dev.expandcontract.core.event;
 
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
@@ -40,6 +41,11 @@ public interface ExpandContractListener {
 
   /** The backfill paused itself after too many failed attempts (or an operator paused it). */
   default void backfillPaused(String migrationId, String reason) {}
+
+  /**
+   * This instance's throttle moved the migration's backfill to another level (the reason says why).
+   */
+  default void throttleChanged(String migrationId, ThrottleState state) {}
 
   default void phaseChanged(PhaseTransition transition) {}
 

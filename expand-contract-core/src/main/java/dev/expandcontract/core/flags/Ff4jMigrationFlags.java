@@ -1,6 +1,6 @@
 package dev.expandcontract.core.flags;
 
-import dev.expandcontract.core.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.Jdbc;
 import dev.expandcontract.core.store.MigrationState;
 import java.util.Collections;
 import java.util.List;

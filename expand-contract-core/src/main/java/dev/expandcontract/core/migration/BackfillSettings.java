@@ -8,9 +8,11 @@ import java.time.Duration;
  *
  * <p>The defaults aim at being unnoticeable to the service's traffic: a batch holds its row locks
  * for its whole duration, and a writer that hits one waits that long, so the default target is a
- * short 50 ms with a 10 ms pause. The maximum is high enough that the target, not the row cap,
- * bounds a batch (issue 11: a 20,000-row cap kept batches far below a 500 ms target, and a 500 ms
- * batch was what the load's p99 waited on).
+ * short 25 ms. There is no pause between batches by default: measured under an open-loop load
+ * (BENCHMARKS.md), short batches kept the load's p99 down where a pause only made the backfill
+ * slower; the throttle ({@link ThrottleSettings}) cuts batches that made sessions wait and pauses
+ * when the database is busy. The maximum is high enough that the target, not the row cap, bounds a
+ * batch (a 20,000-row cap kept batches far below a 500 ms target).
  *
  * @param batchSize rows per batch at the start
  * @param minBatchSize lower bound of the adaptive batch size
@@ -21,6 +23,7 @@ import java.time.Duration;
  * @param statementTimeout upper bound of one batch statement
  * @param maxRetries failed attempts of one batch before the backfill pauses with the error
  * @param retryBackoff base of the jittered exponential back-off between attempts
+ * @param throttle when the backfill slows down for the database's health
  */
 public record BackfillSettings(
     int batchSize,
@@ -31,19 +34,21 @@ public record BackfillSettings(
     Duration lockTimeout,
     Duration statementTimeout,
     int maxRetries,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    ThrottleSettings throttle) {
 
   public static final BackfillSettings DEFAULTS =
       new BackfillSettings(
           1000,
           50,
           100_000,
-          Duration.ofMillis(50),
-          Duration.ofMillis(10),
+          Duration.ofMillis(25),
+          Duration.ZERO,
           Duration.ofMillis(500),
           Duration.ofSeconds(30),
           5,
-          Duration.ofMillis(200));
+          Duration.ofMillis(200),
+          ThrottleSettings.DEFAULTS);
 
   public BackfillSettings {
     require(minBatchSize >= 1, "minBatchSize must be at least 1, was " + minBatchSize);
@@ -59,6 +64,7 @@ public record BackfillSettings(
     requirePositive(statementTimeout, "statementTimeout");
     require(maxRetries >= 0, "maxRetries must not be negative, was " + maxRetries);
     require(!retryBackoff.isNegative(), "retryBackoff must not be negative");
+    require(throttle != null, "throttle must be set");
   }
 
   public BackfillSettings withBatchSize(int size) {
@@ -73,7 +79,8 @@ public record BackfillSettings(
         lockTimeout,
         statementTimeout,
         maxRetries,
-        retryBackoff);
+        retryBackoff,
+        throttle);
   }
 
   private static void requirePositive(Duration d, String name) {

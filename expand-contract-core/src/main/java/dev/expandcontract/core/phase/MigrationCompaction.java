@@ -3,9 +3,9 @@ package dev.expandcontract.core.phase;
 import dev.expandcontract.core.ddl.DdlRefusedException;
 import dev.expandcontract.core.ddl.PgRepackCompaction;
 import dev.expandcontract.core.ddl.TableCompaction;
+import dev.expandcontract.core.internal.store.StateStore;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.store.MigrationState;
-import dev.expandcontract.core.store.StateStore;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +21,6 @@ import java.util.function.Function;
  * changes no state: the outcome of each migration's last compaction is kept here, in memory.
  */
 public final class MigrationCompaction {
-
-  public static final String ACTION = "compact";
 
   private final StateStore store;
   private final Function<String, Migration> migrations;
@@ -72,30 +70,35 @@ public final class MigrationCompaction {
   }
 
   private static String table(Migration migration, MigrationState state) {
-    String id = migration.id();
+    phaseRefusal(state)
+        .ifPresent(
+            reason -> {
+              throw refuse(migration.id(), reason);
+            });
+    return state.phase() == Phase.CONTRACTED ? migration.oldTable() : migration.newTable();
+  }
+
+  /** Why the phase refuses a compaction, if it does: no table has dead space to reclaim safely. */
+  static Optional<String> phaseRefusal(MigrationState state) {
     if (state.resyncOld()) {
-      throw refuse(
-          id, "the old schema is being re-synced after a rollback; compact once it is done");
+      return Optional.of(
+          "the old schema is being re-synced after a rollback; compact once it is done");
     }
     return switch (state.phase()) {
-      case BACKFILLED, VERIFIED, READ_NEW, NEW_ONLY -> migration.newTable();
-      case CONTRACTED -> migration.oldTable();
+      case BACKFILLED, VERIFIED, READ_NEW, NEW_ONLY, CONTRACTED -> Optional.empty();
       case EXPANDED ->
-          throw refuse(
-              id,
+          Optional.of(
               "nothing to reclaim before a backfill: compact is allowed from BACKFILLED up to"
                   + " NEW_ONLY and after CONTRACTED; phase is EXPANDED");
       case BACKFILLING ->
-          throw refuse(
-              id, "the backfill still updates the rows; compact once the phase is BACKFILLED");
+          Optional.of("the backfill still updates the rows; compact once the phase is BACKFILLED");
       case CONTRACTING ->
-          throw refuse(
-              id, "the contract DDL has begun; run contract again to finish it, then compact");
+          Optional.of("the contract DDL has begun; run contract again to finish it, then compact");
     };
   }
 
   private static TransitionRefusedException refuse(String id, String reason) {
-    return new TransitionRefusedException(id, ACTION, reason);
+    return new TransitionRefusedException(id, MigrationAction.COMPACT.actionName(), reason);
   }
 
   /**

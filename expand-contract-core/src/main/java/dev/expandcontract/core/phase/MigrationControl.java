@@ -1,56 +1,46 @@
 package dev.expandcontract.core.phase;
 
-import dev.expandcontract.core.access.MigratedRows;
-import dev.expandcontract.core.backfill.KeyRange;
+import dev.expandcontract.core.access.WritePathProofs;
 import dev.expandcontract.core.drift.SafetyNets;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.event.OperationObserver;
-import dev.expandcontract.core.migration.BackfillSettings;
-import dev.expandcontract.core.migration.MigrationKind;
-import dev.expandcontract.core.sql.Jdbc;
-import dev.expandcontract.core.sql.MigrationSql;
-import dev.expandcontract.core.store.InstanceView;
+import dev.expandcontract.core.internal.backfill.KeyRange;
+import dev.expandcontract.core.internal.sql.MigrationSql;
+import dev.expandcontract.core.internal.store.StateStore;
 import dev.expandcontract.core.store.MigrationState;
-import dev.expandcontract.core.store.PoisonRows.PoisonRow;
-import dev.expandcontract.core.store.StateStore;
+import dev.expandcontract.core.store.PoisonRow;
 import dev.expandcontract.core.verify.RepairReport;
 import dev.expandcontract.core.verify.VerificationReport;
 import dev.expandcontract.core.verify.Verifier;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
- * The operator's actions and their guards, exactly as the phase table of DESIGN.md. Every action
- * reads the state, checks its guard, and applies the change with optimistic locking: of two
- * instances racing the same action exactly one wins, and the other is told why. The protocol of
- * these guards, the refresh lag and the re-sync is model-checked in {@code
- * src/test/promela/expand_contract.pml} ({@code ProtocolModelTest}).
+ * The operator's actions, exactly as the phase table of DESIGN.md. Every action reads the state,
+ * checks its guards ({@code ActionGuards}), and applies the change with optimistic locking ({@code
+ * GuardedTransitions}): of two instances racing the same action exactly one wins, and the other is
+ * told why. The protocol of these guards, the refresh lag and the re-sync is model-checked in
+ * {@code src/test/promela/expand_contract.pml} ({@code ProtocolModelTest}).
  */
 public final class MigrationControl {
-
-  /** Rows on which read-new and stop-old-writes prove the write paths they switch to. */
-  private static final int WRITE_PATH_SAMPLE_ROWS = 100;
 
   private final OperationObserver observer;
   private final DataSource dataSource;
   private final StateStore store;
   private final Function<String, MigrationSql> migrations;
-  private final Verifier verifier;
   private final ExpandContractListener listener;
-  private final Duration soakTime;
-  private final Duration instanceTimeout;
   private final SafetyNets safetyNets;
+  private final GuardedTransitions transitions;
+  private final Verification verification;
+  private final Rollback rollback;
+  private final Tuning tuning;
 
   public MigrationControl(
       DataSource dataSource,
@@ -66,11 +56,27 @@ public final class MigrationControl {
     this.dataSource = dataSource;
     this.store = store;
     this.migrations = migrations;
-    this.verifier = verifier;
     this.listener = listener;
-    this.soakTime = soakTime;
-    this.instanceTimeout = instanceTimeout;
     this.safetyNets = safetyNets;
+    this.transitions =
+        new GuardedTransitions(
+            store,
+            migrations,
+            listener,
+            new ActionGuards(
+                store, id -> migrations.apply(id).migration(), soakTime, instanceTimeout));
+    this.verification =
+        new Verification(dataSource, store, migrations, verifier, listener, transitions);
+    this.rollback = new Rollback(transitions);
+    this.tuning = new Tuning(store, migrations, listener, transitions);
+  }
+
+  /**
+   * The actions the phase of {@code state} allows, in {@link MigrationAction}'s order, each with
+   * the reason a guard would refuse it at this moment, if one would.
+   */
+  public List<AllowedAction> allowedActions(MigrationState state) {
+    return transitions.allowed(state);
   }
 
   /**
@@ -79,8 +85,8 @@ public final class MigrationControl {
    * the application reach new too.
    */
   public MigrationState startBackfill(String id, String actor) {
-    String action = "start-backfill";
-    MigrationState state = require(id, action, Phase.EXPANDED);
+    MigrationAction action = MigrationAction.START_BACKFILL;
+    MigrationState state = transitions.require(id, action);
     MigrationSql sql = sql(id);
     safetyNets.beforeBackfill(id);
     Map<String, Object> changes = new HashMap<>();
@@ -98,19 +104,17 @@ public final class MigrationControl {
       throw new IllegalStateException(
           "cannot start the backfill of " + id + ": " + e.getMessage(), e);
     }
-    changes.putAll(freshBackfill(store.clock().millis()));
-    return apply(state, action, Phase.BACKFILLING, 0, changes, actor, "backfill started");
+    changes.putAll(BackfillColumns.fresh(store.clock().millis()));
+    return transitions.apply(
+        state, action, Phase.BACKFILLING, 0, changes, actor, "backfill started");
   }
 
   public MigrationState pause(String id, String actor) {
-    MigrationState state = load(id);
-    if (!state.backfillRunning()) {
-      throw refuse(id, "pause", "nothing to pause: phase " + describe(state));
-    }
+    MigrationState state = transitions.require(id, MigrationAction.PAUSE);
     MigrationState paused =
-        apply(
+        transitions.apply(
             state,
-            "pause",
+            MigrationAction.PAUSE,
             state.phase(),
             state.readPercent(),
             Map.of("paused", 1),
@@ -121,15 +125,33 @@ public final class MigrationControl {
   }
 
   public MigrationState resume(String id, String actor) {
-    MigrationState state = load(id);
-    if (!state.paused()) {
-      throw refuse(id, "resume", "not paused: phase " + describe(state));
-    }
+    MigrationState state = transitions.require(id, MigrationAction.RESUME);
     Map<String, Object> changes = new HashMap<>();
     changes.put("paused", 0);
     changes.put("last_error", null);
-    return apply(
-        state, "resume", state.phase(), state.readPercent(), changes, actor, "resumed by operator");
+    return transitions.apply(
+        state,
+        MigrationAction.RESUME,
+        state.phase(),
+        state.readPercent(),
+        changes,
+        actor,
+        "resumed by operator");
+  }
+
+  /**
+   * Changes backfill settings while the migration runs, in any phase: every instance applies them
+   * from its next batch (they read them with the state). Recorded as a transition within the phase,
+   * naming each change; a tune that changes nothing records none.
+   *
+   * @param overrides settings by the names of {@link BackfillTuning#names()}, e.g. {@code
+   *     target-batch-time=100ms}
+   * @return the settings in effect afterwards, by name
+   * @throws IllegalArgumentException naming an unknown or malformed setting, or settings that
+   *     contradict each other; nothing is stored then
+   */
+  public Map<String, String> tune(String id, Map<String, String> overrides, String actor) {
+    return tuning.tune(id, overrides, actor);
   }
 
   /**
@@ -138,35 +160,7 @@ public final class MigrationControl {
    */
   public VerificationReport verify(String id, String actor) {
     return observer.observe(
-        OperationObserver.Operation.VERIFY, id, () -> verifyObserved(id, actor));
-  }
-
-  private VerificationReport verifyObserved(String id, String actor) {
-    MigrationState state = requireCompleteNewSchema(id, "verify", "verification");
-    List<PoisonRow> poison = store.poison().all(id);
-    if (!poison.isEmpty()) {
-      // Their transform fails, so new cannot equal transform(old) there: no VERIFIED before they
-      // copied.
-      throw refuse(
-          id,
-          "verify",
-          poison.size()
-              + " row(s) set aside by the backfill because their transform fails, e.g. key "
-              + poison.get(0).key()
-              + ": "
-              + poison.get(0).error()
-              + "; fix their data, then retry-poison");
-    }
-    VerificationReport report = verifier.verify(sql(id));
-    store.recordVerification(id, report.mismatches(), String.join(", ", report.sampleKeys()));
-    listener.verified(report);
-    if (state.phase() == Phase.BACKFILLED) {
-      if (report.mismatches() > 0) {
-        throw refuse(id, "verify", "verification found " + report.summary());
-      }
-      apply(state, "verify", Phase.VERIFIED, 0, Map.of(), actor, report.summary());
-    }
-    return report;
+        OperationObserver.Operation.VERIFY, id, () -> verification.verify(id, actor));
   }
 
   /**
@@ -176,30 +170,7 @@ public final class MigrationControl {
    * @return the rows still set aside
    */
   public List<PoisonRow> retryPoison(String id, String actor) {
-    MigrationState state = load(id);
-    if (state.phase().compareTo(Phase.BACKFILLED) > 0 && !state.resyncOld()) {
-      throw refuse(id, "retry-poison", "nothing to retry after " + describe(state));
-    }
-    MigrationSql sql = sql(id);
-    for (PoisonRow row : store.poison().all(id)) {
-      Object key = sql.keyType().parse(row.key());
-      try {
-        Jdbc.inTransaction(
-            dataSource,
-            connection -> {
-              copyKey(connection, sql, key);
-              store.poison().remove(connection, id, row.key());
-              return null;
-            });
-      } catch (SQLException e) {
-        try (Connection connection = dataSource.getConnection()) {
-          store.poison().record(connection, id, row.key(), e.getMessage());
-        } catch (SQLException again) {
-          throw new IllegalStateException("cannot retry the poison rows of " + id, again);
-        }
-      }
-    }
-    return store.poison().all(id);
+    return verification.retryPoison(id);
   }
 
   /**
@@ -209,47 +180,7 @@ public final class MigrationControl {
    * phase does not move (verify does that).
    */
   public RepairReport repair(String id, String actor) {
-    MigrationState state = requireCompleteNewSchema(id, "repair", "repair");
-    MigrationSql sql = sql(id);
-    List<Object> mismatched = new ArrayList<>();
-    verifier.verify(sql, mismatched::add);
-    for (Object key : mismatched) {
-      try {
-        Jdbc.inTransaction(
-            dataSource,
-            connection -> {
-              copyKey(connection, sql, key);
-              return null;
-            });
-      } catch (SQLException e) {
-        throw new IllegalStateException(
-            "repair of '" + id + "' could not copy key " + key + ": " + e.getMessage(), e);
-      }
-    }
-    VerificationReport after = verifier.verify(sql);
-    store.recordVerification(id, after.mismatches(), String.join(", ", after.sampleKeys()));
-    RepairReport report = new RepairReport(id, mismatched.size(), after);
-    listener.repaired(report);
-    listener.verified(after);
-    apply(state, "repair", state.phase(), state.readPercent(), Map.of(), actor, report.summary());
-    return report;
-  }
-
-  /** Copies one key old to new on {@code connection}, waiting for its row lock at most briefly. */
-  private static void copyKey(Connection connection, MigrationSql sql, Object key)
-      throws SQLException {
-    BackfillSettings settings = sql.migration().backfill();
-    for (String statement : sql.dialect().lockTimeout(settings.lockTimeout())) {
-      Jdbc.update(connection, statement);
-    }
-    try (PreparedStatement copy = connection.prepareStatement(sql.copyKey())) {
-      sql.keyType().bind(copy, 1, key);
-      copy.executeUpdate();
-    } finally {
-      for (String statement : sql.dialect().resetLockTimeout()) {
-        Jdbc.update(connection, statement);
-      }
-    }
+    return verification.repair(id, actor);
   }
 
   /** Sets the share of keys read from the new schema (sticky per key). */
@@ -257,11 +188,12 @@ public final class MigrationControl {
     if (percent < 0 || percent > 100) {
       throw new IllegalArgumentException("percent must be between 0 and 100, was " + percent);
     }
-    MigrationState state = require(id, "read-new", Phase.VERIFIED, Phase.READ_NEW);
+    MigrationAction action = MigrationAction.READ_NEW;
+    MigrationState state = transitions.require(id, action);
     if (state.resyncOld() && percent < 100) {
-      throw refuse(
+      throw transitions.refuse(
           id,
-          "read-new",
+          action,
           "the old schema is still being re-synced after a rollback (cursor "
               + state.cursorKey()
               + " of "
@@ -272,95 +204,39 @@ public final class MigrationControl {
       return state; // already there: a repeated request records no transition
     }
     if (percent > 0) {
-      writePathProblem(id, MigratedRows::oldFormReadProblem)
+      new WritePathProofs(dataSource, sql(id))
+          .oldFormReadProblem()
           .ifPresent(
               problem -> {
-                throw refuse(id, "read-new", "reads from new could not be saved back: " + problem);
+                throw transitions.refuse(
+                    id, action, "reads from new could not be saved back: " + problem);
               });
     }
     Map<String, Object> changes = new HashMap<>();
     boolean full = percent == 100;
     Long fullSince = state.readPercent() == 100 && full ? state.readNewFullAt() : null;
     changes.put("read_new_full_at", full ? (fullSince != null ? fullSince : now()) : null);
-    return apply(
-        state,
-        "read-new",
-        Phase.READ_NEW,
-        percent,
-        changes,
-        actor,
-        "reads from new: " + percent + "%");
+    return transitions.apply(
+        state, action, Phase.READ_NEW, percent, changes, actor, "reads from new: " + percent + "%");
   }
 
   /** READ_NEW at 100% to NEW_ONLY, once every live instance reads new and the soak time passed. */
   public MigrationState stopOldWrites(String id, String actor) {
-    String action = "stop-old-writes";
-    MigrationState state = require(id, action, Phase.READ_NEW);
-    if (state.readPercent() != 100 || state.resyncOld()) {
-      throw refuse(
-          id,
-          action,
-          "reads must come 100% from new first (now "
-              + state.readPercent()
-              + "%"
-              + (state.resyncOld() ? ", old schema being re-synced" : "")
-              + ")");
-    }
-    Duration soaked = Duration.ofMillis(now() - state.readNewFullAt());
-    if (soaked.compareTo(soakTime) < 0) {
-      throw refuse(
-          id,
-          action,
-          "reads have been 100% new for "
-              + soaked.toSeconds()
-              + "s; soak time is "
-              + soakTime.toSeconds()
-              + "s");
-    }
-    writePathProblem(id, MigratedRows::newOnlyWriteProblem)
+    MigrationAction action = MigrationAction.STOP_OLD_WRITES;
+    MigrationState state = transitions.require(id, action);
+    transitions.requireGuards(state, action);
+    new WritePathProofs(dataSource, sql(id))
+        .newOnlyWriteProblem()
         .ifPresent(
             problem -> {
-              throw refuse(
+              throw transitions.refuse(
                   id,
                   action,
                   "new-only writes could not produce the new schema's values: " + problem);
             });
-    requireFleet(state, action, i -> i.readPercentApplied() == 100, "read 100% from new");
     safetyNets.beforeOldWritesStop(id);
-    return apply(
+    return transitions.apply(
         state, action, Phase.NEW_ONLY, 100, Map.of(), actor, "writes to the old schema stopped");
-  }
-
-  /** One of {@link MigratedRows}' proofs of a write path, on a sample of rows. */
-  private interface WritePathProof {
-    Optional<String> problem(MigratedRows rows, Connection connection, int sampleRows)
-        throws SQLException;
-  }
-
-  /**
-   * Runs a proof in one read-only REPEATABLE READ transaction: its reads of the sample and their
-   * comparisons see one snapshot, so a dual write committing between them is not a mismatch.
-   */
-  private Optional<String> writePathProblem(String id, WritePathProof proof) {
-    try (Connection connection = dataSource.getConnection()) {
-      boolean autoCommit = connection.getAutoCommit();
-      int isolation = connection.getTransactionIsolation();
-      connection.setAutoCommit(false);
-      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try {
-        return proof.problem(
-            new MigratedRows(migrations.apply(id), listener, observer),
-            connection,
-            WRITE_PATH_SAMPLE_ROWS);
-      } finally {
-        connection.rollback();
-        connection.setTransactionIsolation(isolation);
-        connection.setAutoCommit(autoCommit);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot check the write path of '" + id + "': " + e.getMessage(), e);
-    }
   }
 
   /**
@@ -376,14 +252,14 @@ public final class MigrationControl {
   }
 
   private MigrationState contractObserved(String id, String actor, Runnable contractDdl) {
-    String action = "contract";
-    MigrationState state = require(id, action, Phase.NEW_ONLY, Phase.CONTRACTING);
+    MigrationAction action = MigrationAction.CONTRACT;
+    MigrationState state = transitions.require(id, action);
     // Gone since stop-old-writes, unless a step failed: no trigger may outlive the DDL.
     safetyNets.beforeOldWritesStop(id);
     if (state.phase() == Phase.NEW_ONLY) {
-      requireFleet(state, action, i -> !i.writesOldApplied(), "stop writing the old schema");
+      transitions.requireGuards(state, action);
       state =
-          apply(
+          transitions.apply(
               state,
               action,
               Phase.CONTRACTING,
@@ -402,7 +278,7 @@ public final class MigrationControl {
               + "; the old schema may be partly gone; run contract again to resume");
       throw e;
     }
-    return apply(
+    return transitions.apply(
         state,
         action,
         Phase.CONTRACTED,
@@ -418,162 +294,7 @@ public final class MigrationControl {
    * may ramp down. CONTRACTED is final.
    */
   public MigrationState rollback(String id, String actor) {
-    MigrationState state = load(id);
-    return switch (state.phase()) {
-      case CONTRACTED ->
-          throw refuse(id, "rollback", "CONTRACTED is final: the old schema was dropped");
-      case CONTRACTING ->
-          throw refuse(
-              id,
-              "rollback",
-              "the contract DDL has begun, so the old schema may be partly gone; run contract"
-                  + " again to finish it");
-      case NEW_ONLY -> rollbackNewOnly(state, actor);
-      case EXPANDED -> state; // reads come from old already: nothing to roll back, nothing recorded
-      default -> {
-        if (state.resyncOld()) {
-          throw refuse(
-              id,
-              "rollback",
-              "the old schema is still being re-synced (cursor "
-                  + state.cursorKey()
-                  + "); reading it now would return stale rows");
-        }
-        Map<String, Object> changes = freshBackfill(null);
-        changes.put("upper_key", null);
-        changes.put("read_new_full_at", null);
-        yield apply(
-            state,
-            "rollback",
-            Phase.EXPANDED,
-            0,
-            changes,
-            actor,
-            "rolled back from " + state.phase() + ": reads from old");
-      }
-    };
-  }
-
-  private MigrationState rollbackNewOnly(MigrationState state, String actor) {
-    MigrationSql sql = sql(state.id());
-    if (sql.migration().kind() != MigrationKind.COLUMN || !sql.migration().hasReverseTransform()) {
-      throw refuse(
-          state.id(),
-          "rollback",
-          "writes to the old schema stopped; rolling back needs a reverse transform on every"
-              + " column of a column migration to re-sync the old schema first, and '"
-              + state.id()
-              + "' has none");
-    }
-    // No upper key yet: instances that have not adopted this state still insert rows by new only.
-    // The re-sync fixes its range once every live instance writes old again (BackfillEngine).
-    Map<String, Object> changes = freshBackfill(null);
-    changes.put("resync_old", 1);
-    changes.put("upper_key", null);
-    return apply(
-        state,
-        "rollback",
-        Phase.READ_NEW,
-        100,
-        changes,
-        actor,
-        "rolled back from NEW_ONLY: writes go to both again; re-syncing the old schema");
-  }
-
-  private Map<String, Object> freshBackfill(Long startedAt) {
-    Map<String, Object> changes = new HashMap<>();
-    changes.put("cursor_key", null);
-    changes.put("rows_done", 0);
-    changes.put("paused", 0);
-    changes.put("last_error", null);
-    changes.put("claim_owner", null);
-    changes.put("claim_until", null);
-    changes.put("backfill_started_at", startedAt);
-    changes.put("backfill_finished_at", null);
-    return changes;
-  }
-
-  /**
-   * Refuses unless every live instance reports it has seen this state (its version or a later one)
-   * and applies what {@code ready} asks: an instance that reports the right routing for an older
-   * state may have missed a transition in between (e.g. a rollback).
-   */
-  private void requireFleet(
-      MigrationState state, String action, Predicate<InstanceView> ready, String what) {
-    List<String> lagging =
-        store.laggingInstances(state, instanceTimeout, ready).stream()
-            .map(InstanceView::describe)
-            .toList();
-    if (!lagging.isEmpty()) {
-      throw refuse(
-          state.id(),
-          action,
-          "not every live instance has yet acknowledged version "
-              + state.version()
-              + " to "
-              + what
-              + ": "
-              + lagging);
-    }
-  }
-
-  private MigrationState apply(
-      MigrationState state,
-      String action,
-      Phase to,
-      int percent,
-      Map<String, Object> changes,
-      String actor,
-      String reason) {
-    if (!store.transition(state, to, percent, changes, actor, action + ": " + reason)) {
-      MigrationState now = load(state.id());
-      throw refuse(
-          state.id(),
-          action,
-          "the state changed concurrently (now "
-              + describe(now)
-              + ", version "
-              + now.version()
-              + "); re-read and retry");
-    }
-    store.transitions(state.id(), 1).forEach(listener::phaseChanged);
-    return load(state.id());
-  }
-
-  /** The state, if new is complete (BACKFILLED, VERIFIED or READ_NEW, not re-syncing old). */
-  private MigrationState requireCompleteNewSchema(String id, String action, String what) {
-    MigrationState state = load(id);
-    List<Phase> allowed = List.of(Phase.BACKFILLED, Phase.VERIFIED, Phase.READ_NEW);
-    if (!allowed.contains(state.phase()) || state.resyncOld()) {
-      throw refuse(
-          id,
-          action,
-          what
-              + " needs a complete new schema (BACKFILLED, VERIFIED or READ_NEW); phase is "
-              + describe(state));
-    }
-    return state;
-  }
-
-  private MigrationState require(String id, String action, Phase... allowed) {
-    MigrationState state = load(id);
-    if (!List.of(allowed).contains(state.phase())) {
-      throw refuse(
-          id,
-          action,
-          action + " is allowed in " + List.of(allowed) + "; phase is " + describe(state));
-    }
-    return state;
-  }
-
-  private TransitionRefusedException refuse(String id, String action, String reason) {
-    listener.transitionRefused(id, action, reason);
-    return new TransitionRefusedException(id, action, reason);
-  }
-
-  private MigrationState load(String id) {
-    sql(id);
-    return store.load(id).orElseThrow(() -> new UnknownMigrationException(id));
+    return rollback.rollback(id, actor);
   }
 
   private MigrationSql sql(String id) {
@@ -582,11 +303,5 @@ public final class MigrationControl {
 
   private long now() {
     return store.clock().millis();
-  }
-
-  private static String describe(MigrationState state) {
-    return state.phase()
-        + (state.phase() == Phase.READ_NEW ? " " + state.readPercent() + "%" : "")
-        + (state.paused() ? " (paused)" : "");
   }
 }

@@ -18,19 +18,21 @@ import java.util.UUID;
  */
 public record ColumnType(int jdbcType, String typeName, int size, Integer scale) {
 
-  boolean isInteger() {
+  /** An integer type of any width. */
+  public boolean isInteger() {
     return switch (jdbcType) {
       case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> true;
       default -> false;
     };
   }
 
-  boolean isDecimal() {
+  /** A NUMERIC/DECIMAL, with or without declared precision and scale. */
+  public boolean isDecimal() {
     return jdbcType == Types.NUMERIC || jdbcType == Types.DECIMAL;
   }
 
   /** A NUMERIC/DECIMAL that declares its precision and scale; unconstrained ones hold any. */
-  boolean hasFixedScale() {
+  public boolean hasFixedScale() {
     return isDecimal() && size > 0 && scale != null;
   }
 
@@ -96,7 +98,7 @@ public record ColumnType(int jdbcType, String typeName, int size, Integer scale)
   }
 
   /** How a value of this type is compared: text character for character, whatever its collation. */
-  ValueComparison comparison() {
+  public ValueComparison comparison() {
     return switch (jdbcType) {
       case Types.CHAR, Types.NCHAR -> ValueComparison.PADDED_TEXT;
       case Types.VARCHAR,

@@ -32,7 +32,7 @@ public enum KeyType {
   private static final int LONG_DIGITS = 18;
 
   /** Maps a column's type to a key type, or null if such a column cannot be a key. */
-  static KeyType of(ColumnType type) {
+  public static KeyType of(ColumnType type) {
     if (type.isNamed("uuid")) {
       return UUID_KEY;
     }

@@ -167,4 +167,26 @@ final class MySqlDialect extends SqlDialect {
         ? List.of(net.name() + "_ins", net.name() + "_upd", net.name() + "_del")
         : List.of(net.name() + "_ins", net.name() + "_upd");
   }
+
+  @Override
+  public String healthQuery() {
+    // PROCESSLIST shows other users' sessions only with the PROCESS privilege; the backfill's copy
+    // statements start with its mark. Lock waits are Innodb_row_lock_current_waits, counted live
+    // but server-wide: INNODB_LOCK_WAITS, which could tell whose locks are waited on, is a cache
+    // refreshed only after 100 ms without a reader, so a backfill reading it at every batch would
+    // read the same stale rows for as long as it runs.
+    return "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+        + " WHERE ID <> CONNECTION_ID() AND DB = DATABASE()"
+        + " AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump')"
+        + " AND (INFO IS NULL OR INFO NOT LIKE '/* "
+        + BACKFILL_MARK
+        + " */%')),"
+        + " (SELECT CAST(VARIABLE_VALUE AS UNSIGNED) FROM information_schema.GLOBAL_STATUS"
+        + " WHERE VARIABLE_NAME = 'INNODB_ROW_LOCK_CURRENT_WAITS')";
+  }
+
+  @Override
+  public String lockWaitsMeaning() {
+    return "sessions waited on row locks of the server (MariaDB/MySQL count them server-wide)";
+  }
 }

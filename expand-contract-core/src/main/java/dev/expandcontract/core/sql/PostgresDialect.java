@@ -34,6 +34,67 @@ final class PostgresDialect extends SqlDialect {
         + assignEach(columns, "EXCLUDED.%s");
   }
 
+  /**
+   * Without ON CONFLICT's speculative insertion, the most expensive part of the upsert (about 30 %
+   * of a range copy measured here). The update and the insert share one snapshot and touch disjoint
+   * keys, every one of them locked in old by the source.
+   */
+  @Override
+  public String insertMissingUpdateDiffering(
+      String table, String key, List<String> columns, String lockedSource, String differs) {
+    return "WITH ec_s ("
+        + columnList(columns)
+        + ") AS ("
+        + lockedSource
+        + "), ec_u AS (UPDATE "
+        + table
+        + " ec_n SET "
+        + assignEach(columns, "ec_s.%s")
+        + " FROM ec_s WHERE ec_n."
+        + key
+        + " = ec_s."
+        + key
+        + " AND "
+        + inSourceRange("ec_n." + key, key)
+        + " AND "
+        + differs
+        + " RETURNING 1) INSERT INTO "
+        + table
+        + " ("
+        + columnList(columns)
+        + ") SELECT "
+        + columnList(columns.stream().map(c -> "ec_s." + c).toList())
+        + " FROM ec_s WHERE NOT EXISTS (SELECT 1 FROM "
+        + table
+        + " ec_x WHERE ec_x."
+        + key
+        + " = ec_s."
+        + key
+        + " AND "
+        + inSourceRange("ec_x." + key, key)
+        + ")";
+  }
+
+  /**
+   * Bounds the new table's side to the source's keys, so that the planner scans the range of its
+   * key index instead of the whole (growing) table at every batch.
+   */
+  private static String inSourceRange(String newKey, String key) {
+    // ORDER BY ... LIMIT 1 rather than min/max: PostgreSQL has no min(uuid).
+    return newKey
+        + " >= (SELECT "
+        + key
+        + " FROM ec_s ORDER BY "
+        + key
+        + " LIMIT 1) AND "
+        + newKey
+        + " <= (SELECT "
+        + key
+        + " FROM ec_s ORDER BY "
+        + key
+        + " DESC LIMIT 1)";
+  }
+
   @Override
   public List<String> lockTimeout(Duration timeout) {
     // SET LOCAL ends with the transaction, so the pooled connection keeps its defaults.
@@ -161,5 +222,25 @@ final class PostgresDialect extends SqlDialect {
   @Override
   public List<String> safetyNetTriggers(SafetyNetSql net) {
     return List.of(net.name() + (net.table() ? "_insdel" : "_ins"), net.name() + "_upd");
+  }
+
+  @Override
+  public String healthQuery() {
+    // pg_stat_activity shows the state of other roles' sessions only to pg_read_all_stats. The
+    // backfill's own sessions (any worker, any instance) carry its application_name.
+    String service = " AND application_name <> '" + BACKFILL_MARK + "'";
+    return "SELECT count(*) FILTER (WHERE pid <> pg_backend_pid()"
+        + " AND state IN ('active', 'idle in transaction')"
+        + service
+        + "), count(*) FILTER (WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))"
+        + service
+        + ") FROM pg_stat_activity"
+        + " WHERE datname = current_database() AND backend_type = 'client backend'";
+  }
+
+  @Override
+  public List<String> markBackfillSession() {
+    // SET LOCAL: the pooled connection gets its own name back at the end of the transaction.
+    return List.of("SET LOCAL application_name = '" + BACKFILL_MARK + "'");
   }
 }

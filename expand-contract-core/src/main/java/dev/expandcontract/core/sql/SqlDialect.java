@@ -18,6 +18,13 @@ import java.util.stream.Collectors;
  */
 public abstract class SqlDialect {
 
+  /**
+   * How the backfill's sessions and copy statements are marked (PostgreSQL's {@code
+   * application_name}, a leading comment elsewhere), so that the throttle tells them from the
+   * service.
+   */
+  public static final String BACKFILL_MARK = "expand-contract backfill";
+
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   /** True when the text can be used as a (quoted) identifier. */
@@ -86,6 +93,20 @@ public abstract class SqlDialect {
    */
   public abstract String upsert(String table, String key, List<String> columns, String source);
 
+  /**
+   * A cheaper copy of a table migration's rows where the dialect has one, else null: new rows
+   * inserted by an anti-join and differing ones updated, from {@code lockedSource} (a SELECT that
+   * locks the old rows, its columns named as {@code columns}). Unlike {@link #upsert} it fails on a
+   * key that a concurrent writer inserted after the statement's snapshot, so the caller redoes the
+   * range with the upsert then.
+   *
+   * @param differs a predicate over the new row {@code ec_n} and the source row {@code ec_s}
+   */
+  public String insertMissingUpdateDiffering(
+      String table, String key, List<String> columns, String lockedSource, String differs) {
+    return null;
+  }
+
   /** Statements that bound lock waits for the rest of the current transaction. */
   public abstract List<String> lockTimeout(Duration timeout);
 
@@ -129,6 +150,30 @@ public abstract class SqlDialect {
 
   /** Statements that undo {@link #lockTimeout} on a pooled connection; none by default. */
   public List<String> resetLockTimeout() {
+    return List.of();
+  }
+
+  /**
+   * The throttle's signals, one row of two counts: other sessions of this database running a
+   * statement (PostgreSQL: or inside a transaction), and sessions waiting on a row lock
+   * (PostgreSQL: on one this session holds; MariaDB/MySQL: any, as InnoDB counts them live). Run
+   * inside a batch's transaction after its copy, when it holds the most row locks; null where the
+   * database exposes neither.
+   */
+  public String healthQuery() {
+    return null;
+  }
+
+  /** What the health query's second count means on this database, for the throttle's reason. */
+  public String lockWaitsMeaning() {
+    return "sessions waited on the batch's row locks";
+  }
+
+  /**
+   * Statements at the start of a batch's transaction that mark its session as the backfill's, so
+   * that the health query of another worker does not count it as the service; none by default.
+   */
+  public List<String> markBackfillSession() {
     return List.of();
   }
 
@@ -279,7 +324,14 @@ public abstract class SqlDialect {
             + "type_name VARCHAR(100) NOT NULL, "
             + "type_size INT NOT NULL, "
             + "type_scale INT, "
-            + "PRIMARY KEY (migration_id, column_no))");
+            + "PRIMARY KEY (migration_id, column_no))",
+        "CREATE TABLE IF NOT EXISTS "
+            + prefix
+            + "tuning ("
+            + "migration_id VARCHAR(100) NOT NULL, "
+            + "setting VARCHAR(64) NOT NULL, "
+            + "setting_value VARCHAR(100) NOT NULL, "
+            + "PRIMARY KEY (migration_id, setting))");
   }
 
   static String columnList(List<String> columns) {

@@ -1,9 +1,9 @@
 package dev.expandcontract.core.verify;
 
-import dev.expandcontract.core.backfill.KeyRange;
+import dev.expandcontract.core.internal.backfill.KeyRange;
+import dev.expandcontract.core.internal.sql.MigrationSql;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.sql.KeyType;
-import dev.expandcontract.core.sql.MigrationSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

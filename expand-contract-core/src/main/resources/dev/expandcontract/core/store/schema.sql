@@ -81,3 +81,10 @@ CREATE TABLE IF NOT EXISTS expand_contract_old_column (
   type_scale INT,
   PRIMARY KEY (migration_id, column_no)
 );
+
+CREATE TABLE IF NOT EXISTS expand_contract_tuning (
+  migration_id VARCHAR(100) NOT NULL,
+  setting VARCHAR(64) NOT NULL,
+  setting_value VARCHAR(100) NOT NULL,
+  PRIMARY KEY (migration_id, setting)
+);

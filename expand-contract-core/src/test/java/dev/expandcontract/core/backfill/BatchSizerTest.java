@@ -2,8 +2,9 @@ package dev.expandcontract.core.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.expandcontract.core.Backoff;
+import dev.expandcontract.core.internal.Backoff;
 import dev.expandcontract.core.migration.BackfillSettings;
+import dev.expandcontract.core.migration.ThrottleSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +21,29 @@ class BatchSizerTest {
           Duration.ofMillis(500),
           Duration.ofSeconds(30),
           5,
-          Duration.ofMillis(200));
+          Duration.ofMillis(200),
+          ThrottleSettings.DEFAULTS);
 
   private static int next(int current, long tookMillis) {
-    return BatchSizer.next(SETTINGS, current, Duration.ofMillis(tookMillis));
+    return BatchSizer.next(
+        SETTINGS,
+        SETTINGS.targetBatchTime(),
+        BatchSizer.MAX_GROWTH,
+        current,
+        Duration.ofMillis(tookMillis));
+  }
+
+  @Test
+  void atFullSpeedTheSizeGrowsUpToFourTimesPerBatch() {
+    assertThat(
+            BatchSizer.next(
+                SETTINGS,
+                SETTINGS.targetBatchTime(),
+                BatchSizer.FULL_SPEED_GROWTH,
+                1000,
+                Duration.ofMillis(10)))
+        .isEqualTo(4000);
+    assertThat(next(1000, 10)).as("otherwise").isEqualTo(1500);
   }
 
   @Test
@@ -58,8 +78,8 @@ class BatchSizerTest {
   @Test
   void theShippedDefaultsAimAtShortBatchesThatTheTargetBounds() {
     BackfillSettings d = BackfillSettings.DEFAULTS;
-    assertThat(d.targetBatchTime()).isEqualTo(Duration.ofMillis(50));
-    assertThat(d.pauseBetweenBatches()).isLessThan(d.targetBatchTime());
+    assertThat(d.targetBatchTime()).isEqualTo(Duration.ofMillis(25));
+    assertThat(d.pauseBetweenBatches()).as("the throttle pauses, not every batch").isZero();
     assertThat(d.maxBatchSize()).isEqualTo(100_000);
   }
 

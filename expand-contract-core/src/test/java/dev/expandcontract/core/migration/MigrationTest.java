@@ -145,18 +145,41 @@ class MigrationTest {
   @Test
   void inconsistentBackfillSettingsAreRefused() {
     Duration ms = Duration.ofMillis(100);
-    assertThatThrownBy(() -> new BackfillSettings(10, 0, 100, ms, ms, ms, ms, 1, ms))
+    assertThatThrownBy(
+            () ->
+                new BackfillSettings(10, 0, 100, ms, ms, ms, ms, 1, ms, ThrottleSettings.DEFAULTS))
         .hasMessageContaining("minBatchSize");
-    assertThatThrownBy(() -> new BackfillSettings(10, 10, 5, ms, ms, ms, ms, 1, ms))
+    assertThatThrownBy(
+            () -> new BackfillSettings(10, 10, 5, ms, ms, ms, ms, 1, ms, ThrottleSettings.DEFAULTS))
         .hasMessageContaining("maxBatchSize");
-    assertThatThrownBy(() -> new BackfillSettings(500, 10, 100, ms, ms, ms, ms, 1, ms))
+    assertThatThrownBy(
+            () ->
+                new BackfillSettings(
+                    500, 10, 100, ms, ms, ms, ms, 1, ms, ThrottleSettings.DEFAULTS))
         .hasMessageContaining("batchSize 500");
-    assertThatThrownBy(() -> new BackfillSettings(10, 10, 100, Duration.ZERO, ms, ms, ms, 1, ms))
+    assertThatThrownBy(
+            () ->
+                new BackfillSettings(
+                    10, 10, 100, Duration.ZERO, ms, ms, ms, 1, ms, ThrottleSettings.DEFAULTS))
         .hasMessageContaining("targetBatchTime");
     assertThatThrownBy(
-            () -> new BackfillSettings(10, 10, 100, ms, ms, Duration.ofMillis(-1), ms, 1, ms))
+            () ->
+                new BackfillSettings(
+                    10,
+                    10,
+                    100,
+                    ms,
+                    ms,
+                    Duration.ofMillis(-1),
+                    ms,
+                    1,
+                    ms,
+                    ThrottleSettings.DEFAULTS))
         .hasMessageContaining("lockTimeout");
-    assertThatThrownBy(() -> new BackfillSettings(10, 10, 100, ms, ms, ms, ms, -1, ms))
+    assertThatThrownBy(
+            () ->
+                new BackfillSettings(
+                    10, 10, 100, ms, ms, ms, ms, -1, ms, ThrottleSettings.DEFAULTS))
         .hasMessageContaining("maxRetries");
   }
 }

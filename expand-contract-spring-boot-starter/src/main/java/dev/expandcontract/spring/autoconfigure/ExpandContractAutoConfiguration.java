@@ -205,9 +205,7 @@ public final class ExpandContractAutoConfiguration {
       DdlTools tools,
       ExpandContractProperties properties) {
     ExpandContractProperties.Ddl ddl = properties.ddl();
-    return new MigrationCompaction(
-        expandContract.store(),
-        expandContract::migration,
+    return expandContract.compaction(
         new PgRepackCompaction(
             tools.binaries().pgRepack(),
             dataSource,

@@ -3,6 +3,7 @@ package dev.expandcontract.spring.autoconfigure;
 import dev.expandcontract.core.ddl.DdlExecutors;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.migration.ThrottleSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,7 @@ public record ExpandContractProperties(
       @DefaultValue("1s") Duration pollInterval,
       @DefaultValue("1") int workers,
       @DefaultValue("10s") Duration claimLease,
-      @DefaultValue("20000") int chunkRows) {}
+      @DefaultValue("100000") int chunkRows) {}
 
   /**
    * @param locations Flyway location of each migration's contract scripts; {@code {id}} is the
@@ -237,6 +238,7 @@ public record ExpandContractProperties(
    * @param statementTimeout upper bound of one batch statement
    * @param maxRetries failed attempts of a batch before the backfill pauses
    * @param retryBackoff base of the jittered exponential back-off between attempts
+   * @param throttle when the backfill slows down for the database's health
    */
   public record MigrationProperties(
       MigrationKind kind,
@@ -253,7 +255,8 @@ public record ExpandContractProperties(
       Duration lockTimeout,
       Duration statementTimeout,
       Integer maxRetries,
-      Duration retryBackoff) {
+      Duration retryBackoff,
+      ThrottleProperties throttle) {
 
     /** Backfill settings: each unset property takes the core's default. */
     public BackfillSettings backfillSettings() {
@@ -268,11 +271,46 @@ public record ExpandContractProperties(
           or(lockTimeout, d.lockTimeout()),
           or(statementTimeout, d.statementTimeout()),
           or(maxRetries, d.maxRetries()),
-          or(retryBackoff, d.retryBackoff()));
+          or(retryBackoff, d.retryBackoff()),
+          throttle == null ? d.throttle() : throttle.settings());
     }
 
     private static <T> T or(T value, T fallback) {
       return value != null ? value : fallback;
+    }
+  }
+
+  /**
+   * When a migration's backfill slows down for the database's health; each unset property takes the
+   * core's default ({@code ThrottleSettings.DEFAULTS}).
+   *
+   * @param maxBlockedSessions sessions waiting on a batch's row locks at its end that cut the next
+   *     batch to half
+   * @param maxActiveSessions other active sessions on the database that make batches pause {@code
+   *     throttled-pause}
+   * @param maxCommitTime a batch's checkpoint and commit time that makes batches pause {@code
+   *     throttled-pause}
+   * @param criticalActiveSessions other active sessions at which no batch runs until fewer
+   * @param throttledPause the pause between batches while throttled
+   * @param fullSpeedBatchTime the batch duration aimed for while nothing else runs on the database
+   */
+  public record ThrottleProperties(
+      Integer maxBlockedSessions,
+      Integer maxActiveSessions,
+      Duration maxCommitTime,
+      Integer criticalActiveSessions,
+      Duration throttledPause,
+      Duration fullSpeedBatchTime) {
+
+    ThrottleSettings settings() {
+      ThrottleSettings d = ThrottleSettings.DEFAULTS;
+      return new ThrottleSettings(
+          MigrationProperties.or(maxBlockedSessions, d.maxBlockedSessions()),
+          MigrationProperties.or(maxActiveSessions, d.maxActiveSessions()),
+          MigrationProperties.or(maxCommitTime, d.maxCommitTime()),
+          MigrationProperties.or(criticalActiveSessions, d.criticalActiveSessions()),
+          MigrationProperties.or(throttledPause, d.throttledPause()),
+          MigrationProperties.or(fullSpeedBatchTime, d.fullSpeedBatchTime()));
     }
   }
 

@@ -126,8 +126,7 @@ public final class FlywayContractScripts {
   }
 
   void apply(String id) {
-    String historyTable =
-        expandContract.store().tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_");
+    String historyTable = expandContract.tablePrefix() + "ddl_" + id.replaceAll("[^a-z0-9]", "_");
     Flyway flyway =
         Flyway.configure()
             .dataSource(
@@ -183,7 +182,7 @@ public final class FlywayContractScripts {
 
     @Override
     public void handle(Event event, Context context) {
-      Phase phase = expandContract.store().load(id).orElseThrow().phase();
+      Phase phase = expandContract.storedState(id).phase();
       if (phase != Phase.CONTRACTING) {
         throw new FlywayException(
             "contract scripts of '" + id + "' refused: phase is " + phase + ", not CONTRACTING");

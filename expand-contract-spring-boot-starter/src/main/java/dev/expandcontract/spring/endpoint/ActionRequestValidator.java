@@ -29,15 +29,16 @@ import tools.jackson.core.json.JsonFactory;
  * Checks the JSON body of an action before Spring MVC binds it, so that every malformed request
  * answers 400 with a reason naming what is wrong instead of Spring's bare "Bad Request": malformed
  * JSON, an empty body, anything but an object, duplicate or unknown keys, a missing or non-string
- * {@code action}, and a {@code percent} that is not a whole JSON number (a string such as {@code
- * "50"} is refused, not guessed). A valid body passes on unchanged.
+ * {@code action}, a {@code percent} that is not a whole JSON number (a string such as {@code "50"}
+ * is refused, not guessed), and {@code settings} that are not an object of strings and whole
+ * numbers. A valid body passes on unchanged.
  */
 public final class ActionRequestValidator extends OncePerRequestFilter {
 
   /** Larger bodies are refused unread: an action is a few dozen bytes. */
   static final int MAX_BODY_BYTES = 4096;
 
-  private static final Set<String> FIELDS = Set.of("action", "percent");
+  private static final Set<String> FIELDS = Set.of("action", "percent", "settings");
 
   private static final JsonFactory JSON_OUT = JsonFactory.builder().build();
 
@@ -108,6 +109,12 @@ public final class ActionRequestValidator extends OncePerRequestFilter {
     if (action != JsonToken.VALUE_STRING) {
       return "'action' must be a string naming the action, got "
           + (action == null ? "no 'action'" : describe(action));
+    }
+    JsonToken settings = fields.get("settings");
+    if (settings != null && settings != JsonToken.VALUE_STRING) {
+      return "'settings' must be a string such as \"target-batch-time=100ms,"
+          + " max-active-sessions=8\", got "
+          + describe(settings);
     }
     JsonToken percent = fields.get("percent");
     if (percent != null

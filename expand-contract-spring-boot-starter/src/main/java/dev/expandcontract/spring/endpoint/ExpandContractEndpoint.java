@@ -4,7 +4,9 @@ import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
 import dev.expandcontract.core.StaleStateException;
 import dev.expandcontract.core.ddl.DdlRefusedException;
+import dev.expandcontract.core.migration.BackfillTuning;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.phase.MigrationAction;
 import dev.expandcontract.core.phase.MigrationCompaction;
 import dev.expandcontract.core.phase.MigrationControl;
 import dev.expandcontract.core.phase.TransitionRefusedException;
@@ -17,6 +19,8 @@ import dev.expandcontract.spring.endpoint.ActionDescriptors.DdlDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.ErrorDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.MigrationsDescriptor;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.VerificationDescriptor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -100,7 +104,11 @@ public class ExpandContractEndpoint {
 
   @WriteOperation
   public WebEndpointResponse<Object> act(
-      SecurityContext security, @Selector String id, String action, @Nullable Integer percent) {
+      SecurityContext security,
+      @Selector String id,
+      String action,
+      @Nullable Integer percent,
+      @Nullable String settings) {
     if (SPRING_SECURITY && security.getPrincipal() == null) {
       return error(
           STATUS_UNAUTHORIZED, "actions need an authenticated user with role " + writeRole, null);
@@ -108,18 +116,26 @@ public class ExpandContractEndpoint {
     if (SPRING_SECURITY && !security.isUserInRole(writeRole)) {
       return error(STATUS_FORBIDDEN, "actions need role " + writeRole, null);
     }
-    Action chosen = Action.of(action).orElse(null);
+    MigrationAction chosen = MigrationAction.named(action).orElse(null);
     if (chosen == null) {
       return error(
           WebEndpointResponse.STATUS_BAD_REQUEST,
-          "unknown action '" + action + "'; one of " + Action.names(),
+          "unknown action '" + action + "'; one of " + MigrationAction.actionNames(),
           null);
     }
-    if (chosen == Action.READ_NEW && (percent == null || percent < 0 || percent > 100)) {
+    if (chosen == MigrationAction.READ_NEW && (percent == null || percent < 0 || percent > 100)) {
       return error(
           WebEndpointResponse.STATUS_BAD_REQUEST,
           "read-new needs a percent between 0 and 100, got " + percent,
           null);
+    }
+    Map<String, String> tuning = null;
+    if (chosen == MigrationAction.TUNE) {
+      try {
+        tuning = tuning(settings);
+      } catch (IllegalArgumentException e) {
+        return error(WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage(), null);
+      }
     }
     String actor = security.getPrincipal() != null ? security.getPrincipal().getName() : "actuator";
     MigrationControl control = expandContract.control();
@@ -137,6 +153,7 @@ public class ExpandContractEndpoint {
         case RETRY_POISON -> control.retryPoison(id, actor);
         case COMPACT -> compaction.compact(id, actor);
         case REPAIR -> report = control.repair(id, actor).after();
+        case TUNE -> control.tune(id, tuning, actor);
       }
       return new WebEndpointResponse<>(
           new ActionResultDescriptor(
@@ -160,6 +177,28 @@ public class ExpandContractEndpoint {
       }
       return failure(action + " failed", e, currentState(id));
     }
+  }
+
+  /** The {@code name=value} pairs of a tune's {@code settings}, separated by commas. */
+  static Map<String, String> tuning(@Nullable String settings) {
+    if (settings == null || settings.isBlank()) {
+      throw new IllegalArgumentException(
+          "tune needs 'settings', e.g. \"target-batch-time=100ms, max-active-sessions=8\"; names: "
+              + BackfillTuning.names());
+    }
+    Map<String, String> tuning = new LinkedHashMap<>();
+    for (String pair : settings.split(",")) {
+      int equals = pair.indexOf('=');
+      if (equals < 1 || pair.substring(equals + 1).isBlank()) {
+        throw new IllegalArgumentException(
+            "'" + pair.trim() + "' in 'settings' is not name=value, e.g. target-batch-time=100ms");
+      }
+      String name = pair.substring(0, equals).trim();
+      if (tuning.put(name, pair.substring(equals + 1).trim()) != null) {
+        throw new IllegalArgumentException("'" + name + "' is set twice in 'settings'");
+      }
+    }
+    return tuning;
   }
 
   /**

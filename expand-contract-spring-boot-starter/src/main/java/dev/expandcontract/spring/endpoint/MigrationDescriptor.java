@@ -1,12 +1,15 @@
 package dev.expandcontract.spring.endpoint;
 
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.backfill.ThrottleState;
+import dev.expandcontract.core.phase.AllowedAction;
 import dev.expandcontract.core.store.BackfillChunk;
 import dev.expandcontract.core.store.InstanceView;
 import dev.expandcontract.core.store.PhaseTransition;
 import dev.expandcontract.spring.endpoint.ActionDescriptors.DdlDescriptor;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** One migration as the actuator endpoint shows it; never a core object. */
 public record MigrationDescriptor(
@@ -16,6 +19,7 @@ public record MigrationDescriptor(
     int readPercent,
     boolean paused,
     boolean resyncingOld,
+    List<AllowedActionDescriptor> allowedActions,
     long rowsDone,
     long rowsTotal,
     double rowsPerSecond,
@@ -34,7 +38,9 @@ public record MigrationDescriptor(
     List<TransitionDescriptor> transitions,
     List<InstanceDescriptor> instances,
     DdlDescriptor ddl,
-    String safetyNet) {
+    String safetyNet,
+    ThrottleDescriptor throttle,
+    Map<String, String> backfillSettings) {
 
   /**
    * @param safetyNet the safety net's triggers: {@code installed}, {@code absent}, {@code partial},
@@ -48,6 +54,7 @@ public record MigrationDescriptor(
         s.readPercent(),
         s.paused(),
         s.resyncingOld(),
+        s.allowedActions().stream().map(AllowedActionDescriptor::of).toList(),
         s.rowsDone(),
         s.rowsTotal(),
         Math.round(s.rowsPerSecond() * 10) / 10.0,
@@ -66,7 +73,29 @@ public record MigrationDescriptor(
         s.recentTransitions().stream().map(TransitionDescriptor::of).toList(),
         s.liveInstances().stream().map(InstanceDescriptor::of).toList(),
         ddl,
-        safetyNet);
+        safetyNet,
+        ThrottleDescriptor.of(s.throttle()),
+        s.backfillSettings());
+  }
+
+  /** How this instance paces the backfill now: level, why, and the pause before the next batch. */
+  public record ThrottleDescriptor(String level, String reason, long pauseMillis, Instant since) {
+    static ThrottleDescriptor of(ThrottleState t) {
+      return new ThrottleDescriptor(t.level().name(), t.reason(), t.pause().toMillis(), t.since());
+    }
+  }
+
+  /**
+   * An action the phase allows now.
+   *
+   * @param action its name in requests, e.g. {@code stop-old-writes}
+   * @param refusedBecause why a guard would refuse it at the moment (e.g. the soak time, instances
+   *     that have not acknowledged the state), or null
+   */
+  public record AllowedActionDescriptor(String action, String refusedBecause) {
+    static AllowedActionDescriptor of(AllowedAction a) {
+      return new AllowedActionDescriptor(a.action().actionName(), a.refusedBecause());
+    }
   }
 
   /** One chunk of the backfill, leased now. */

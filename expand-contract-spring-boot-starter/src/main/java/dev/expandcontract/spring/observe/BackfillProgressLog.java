@@ -2,6 +2,7 @@ package dev.expandcontract.spring.observe;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
@@ -115,6 +116,30 @@ public final class BackfillProgressLog implements ExpandContractListener {
   @Override
   public void backfillPaused(String migrationId, String reason) {
     safely(() -> log.warn("{} backfill paused: {}", migrationId, reason));
+  }
+
+  /**
+   * Throttled and critical levels, and the way back from them, at INFO/WARN; moving between full
+   * speed and yielding to the service follows the traffic, so it is DEBUG.
+   */
+  @Override
+  public void throttleChanged(String migrationId, ThrottleState state) {
+    safely(
+        () -> {
+          switch (state.level()) {
+            case CRITICAL ->
+                log.warn("{} backfill throttle CRITICAL: {}", migrationId, state.reason());
+            case THROTTLED ->
+                log.info(
+                    "{} backfill throttled ({} ms between batches): {}",
+                    migrationId,
+                    state.pause().toMillis(),
+                    state.reason());
+            default ->
+                log.debug(
+                    "{} backfill throttle {}: {}", migrationId, state.level(), state.reason());
+          }
+        });
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.expandcontract.spring.observe;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.event.BatchCompleted;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.phase.Phase;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code expandcontract_backfill_batch_size}, {@code expandcontract_backfill_progress}
  *       (0..1), {@code expandcontract_backfill_eta_seconds} (NaN while unknown), {@code
  *       expandcontract_backfill_rate_rows_per_second} (average since the backfill started)
+ *   <li>{@code expandcontract_backfill_throttle{level}}: one series per throttle level, 1 for the
+ *       level this instance's backfill is at
  *   <li>{@code expandcontract_phase{phase}}: one series per {@link Phase}, 1 for the current phase
  *       and 0 for the others (its changes annotate dashboards), {@code
  *       expandcontract_read_percent}, {@code expandcontract_paused} (0/1), {@code
@@ -122,6 +125,16 @@ public final class ExpandContractMetrics implements ExpandContractListener, Mete
             .description("1 for the migration's current phase, 0 for the others")
             .tag(TAG, id)
             .tag("phase", phase.name())
+            .register(registry);
+      }
+      for (ThrottleState.Level level : ThrottleState.Level.values()) {
+        Gauge.builder(
+                "expandcontract.backfill.throttle",
+                () -> read(expandContract, id, s -> s.throttle().level() == level ? 1 : 0))
+            .description(
+                "1 for the level this instance's backfill throttle is at, 0 for the others")
+            .tag(TAG, id)
+            .tag("level", level.name())
             .register(registry);
       }
       gauge(

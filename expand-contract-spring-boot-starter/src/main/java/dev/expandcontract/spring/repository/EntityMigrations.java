@@ -1,12 +1,12 @@
 package dev.expandcontract.spring.repository;
 
+import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.sql.ColumnType;
 import dev.expandcontract.core.sql.MigrationSchema;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.spring.Migrated;
 import java.lang.reflect.Field;
 import java.math.BigDecimal;
@@ -51,7 +51,7 @@ public final class EntityMigrations {
    * field a type that its old or its new column holds.
    */
   public static Optional<EntityMigrations> of(
-      Class<?> entityType, Function<String, Optional<MigrationSql>> migrations) {
+      Class<?> entityType, Function<String, Optional<MigratedRows>> migrations) {
     Map<String, List<Field>> annotated = new LinkedHashMap<>();
     ReflectionUtils.doWithFields(
         entityType,
@@ -68,7 +68,7 @@ public final class EntityMigrations {
     Map<String, ValueForm> forms = new LinkedHashMap<>();
     annotated.forEach(
         (id, fields) -> {
-          MigrationSql sql =
+          MigratedRows rows =
               migrations
                   .apply(id)
                   .orElseThrow(
@@ -77,9 +77,9 @@ public final class EntityMigrations {
                               entityType,
                               fields.get(0),
                               "names migration '" + id + "', which is not declared"));
-          List<Field> inOrder = orderLikeMappings(entityType, sql.migration(), fields);
+          List<Field> inOrder = orderLikeMappings(entityType, rows.migration(), fields);
           ordered.put(id, inOrder);
-          forms.put(id, form(entityType, sql, inOrder));
+          forms.put(id, form(entityType, rows, inOrder));
         });
     return Optional.of(new EntityMigrations(entityType, ordered, forms));
   }
@@ -90,8 +90,8 @@ public final class EntityMigrations {
    * the others (old when all do, or when the old column's type is no longer known because a
    * contract dropped it before the library recorded it).
    */
-  private static ValueForm form(Class<?> entityType, MigrationSql sql, List<Field> fields) {
-    MigrationSchema schema = sql.schema();
+  private static ValueForm form(Class<?> entityType, MigratedRows rows, List<Field> fields) {
+    MigrationSchema schema = rows.schema();
     List<String> oldOnly = new ArrayList<>();
     List<String> newOnly = new ArrayList<>();
     for (int i = 0; i < fields.size(); i++) {
@@ -122,7 +122,7 @@ public final class EntityMigrations {
           "entity "
               + entityType.getName()
               + ": the @Migrated fields of migration '"
-              + sql.migration().id()
+              + rows.migration().id()
               + "' mix types only the old columns hold "
               + oldOnly
               + " with types only the new columns hold "
@@ -133,7 +133,7 @@ public final class EntityMigrations {
       return ValueForm.OLD;
     }
     for (int i = 0; i < fields.size(); i++) {
-      ColumnMapping mapping = sql.migration().columns().get(i);
+      ColumnMapping mapping = rows.migration().columns().get(i);
       if (mapping.reverseJavaTransform().isEmpty() && mapping.reverseTransform().isEmpty()) {
         throw invalid(
             entityType,
@@ -145,7 +145,7 @@ public final class EntityMigrations {
                 + oldColumn(schema, i)
                 + (newOnly.contains(fields.get(i).getName()) ? " does not" : " too")
                 + ": the fields of migration '"
-                + sql.migration().id()
+                + rows.migration().id()
                 + "' hold new values, and writing them to the old column needs a reverse:"
                 + " declare reverseJava(...) on the bean or 'reverse' (SQL over the new columns)"
                 + " in its configuration");

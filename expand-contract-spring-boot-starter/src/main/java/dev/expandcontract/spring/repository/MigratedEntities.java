@@ -4,7 +4,6 @@ import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.access.MigratedRows;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.flags.FlagRouter;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.store.MigrationState;
 import dev.expandcontract.spring.Migrated;
 import java.sql.Connection;
@@ -81,12 +80,12 @@ public final class MigratedEntities {
     return byType.computeIfAbsent(type, t -> EntityMigrations.of(t, this::migration));
   }
 
-  private Optional<MigrationSql> migration(String id) {
+  private Optional<MigratedRows> migration(String id) {
     ExpandContract core = expandContract.get();
     return core.migrations().stream()
         .filter(m -> m.id().equals(id))
         .findFirst()
-        .map(m -> core.rows(id).sql());
+        .map(m -> core.rows(id));
   }
 
   /** What this session loaded and wrote of migrated fields; forgotten when the session ends. */
@@ -159,10 +158,10 @@ public final class MigratedEntities {
       ExpandContract core, Map<String, List<Object>> readingOld) {
     List<List<String>> groups = new ArrayList<>();
     for (Map.Entry<String, List<Object>> migration : readingOld.entrySet()) {
-      MigrationSql sql = core.rows(migration.getKey()).sql();
+      MigratedRows rows = core.rows(migration.getKey());
       groups.stream()
           .filter(group -> readingOld.get(group.get(0)).equals(migration.getValue()))
-          .filter(group -> core.rows(group.get(0)).sql().sharesOldRowWith(sql))
+          .filter(group -> core.rows(group.get(0)).sharesOldRowWith(rows))
           .findFirst()
           .ifPresentOrElse(
               group -> group.add(migration.getKey()),

@@ -1,6 +1,5 @@
 package dev.expandcontract.spring.repository;
 
-import dev.expandcontract.core.Backoff;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.flags.FlagRouter;
 import dev.expandcontract.core.store.MigrationState;
@@ -12,7 +11,6 @@ import jakarta.persistence.TypedQuery;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -33,6 +31,8 @@ import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ReflectionUtils;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Wraps one Spring Data repository whose entity has {@code @Migrated} fields; what each of its
@@ -47,6 +47,12 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
 
   /** Attempts of a repository call this interceptor runs in its own transaction. */
   static final int ATTEMPTS = 3;
+
+  /**
+   * Pause between those attempts: from 40 ms, doubling, at most 1 s, with jitter of about half of
+   * each pause so that the parties of a deadlock do not collide again.
+   */
+  private static final ExponentialBackOff LOCK_VICTIM_BACK_OFF = lockVictimBackOff();
 
   /** Keys per JPQL delete when {@code deleteAllInBatch()} is taken apart key by key. */
   static final int DELETE_CHUNK = 500;
@@ -112,6 +118,7 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
     Object[] args = invocation.getArguments();
     LockVictims.IdSnapshot ids =
         new LockVictims.IdSnapshot(entityType, args.length == 0 ? List.of() : entities(args[0]));
+    BackOffExecution backOff = LOCK_VICTIM_BACK_OFF.start();
     for (int attempt = 1; ; attempt++) {
       try {
         return inTransaction(((ProxyMethodInvocation) invocation).invocableClone(), kind);
@@ -120,8 +127,24 @@ final class MigrationRepositoryInterceptor implements MethodInterceptor {
           throw e;
         }
         ids.restore(); // a rolled-back insert may have assigned an id
-        Backoff.pause(Duration.ofMillis(40), attempt, Duration.ofSeconds(1), "a repository call");
+        pause(backOff.nextBackOff());
       }
+    }
+  }
+
+  private static ExponentialBackOff lockVictimBackOff() {
+    ExponentialBackOff backOff = new ExponentialBackOff(40, 2);
+    backOff.setJitter(20);
+    backOff.setMaxInterval(1000);
+    return backOff;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying a repository call", e);
     }
   }
 

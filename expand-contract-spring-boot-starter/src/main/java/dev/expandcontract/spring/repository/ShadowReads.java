@@ -53,9 +53,7 @@ public final class ShadowReads implements AutoCloseable {
             rows.readOldComparingNew(connection, copy);
           } catch (SQLException | RuntimeException e) {
             log.debug(
-                "shadow read of {} failed; the caller was not affected",
-                rows.sql().migration().id(),
-                e);
+                "shadow read of {} failed; the caller was not affected", rows.migration().id(), e);
           }
         });
   }

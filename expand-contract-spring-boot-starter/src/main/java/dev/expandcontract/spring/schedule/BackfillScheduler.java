@@ -17,8 +17,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 /**
  * Drives the shared state and the backfill from a {@link ThreadPoolTaskScheduler}: a refresh (state
  * + heartbeat, which renews this instance's chunk leases) every interval, and per migration and
- * worker a batch loop that reschedules itself — right after the configured pause while there is
- * work, after the poll interval when idle. It starts after the context, so it never blocks
+ * worker a batch loop that reschedules itself — after the pause the engine's throttle decides while
+ * there is work, after the poll interval when idle. It starts after the context, so it never blocks
  * start-up, and on shutdown lets the batch in flight commit before it stops.
  */
 public final class BackfillScheduler implements SmartLifecycle {
@@ -90,7 +90,7 @@ public final class BackfillScheduler implements SmartLifecycle {
     try {
       BatchOutcome outcome = expandContract.backfill().runBatch(migration.id(), worker);
       if (outcome.moreWorkNow()) {
-        next = migration.backfill().pauseBetweenBatches();
+        next = expandContract.backfill().pauseBeforeNextBatch(migration.id());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

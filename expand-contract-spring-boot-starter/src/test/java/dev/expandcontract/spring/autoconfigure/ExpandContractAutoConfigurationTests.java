@@ -88,7 +88,8 @@ class ExpandContractAutoConfigurationTests {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              assertThat(context.getBean(ExpandContract.class).store().missingTables()).isEmpty();
+              assertThat(context.getBean(ExpandContract.class).store().tables().missingTables())
+                  .isEmpty();
             });
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.migration.BackfillSettings;
+import dev.expandcontract.core.migration.ThrottleSettings;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -63,8 +65,33 @@ class ExpandContractPropertiesTests {
   void anUnsetBackfillPropertyTakesTheCoreDefault() {
     ExpandContractProperties.MigrationProperties nothingSet =
         new ExpandContractProperties.MigrationProperties(
-            null, "t", "id", null, null, null, null, null, null, null, null, null, null, null,
+            null, "t", "id", null, null, null, null, null, null, null, null, null, null, null, null,
             null);
     assertThat(nothingSet.backfillSettings()).isEqualTo(BackfillSettings.DEFAULTS);
+  }
+
+  @Test
+  void throttlePropertiesOfAMigrationBindAndTheRestTakeTheCoreDefaults() {
+    ExpandContractProperties bound =
+        new Binder(
+                new MapConfigurationPropertySource(
+                    Map.of(
+                        "expand-contract.migrations.m.table", "t",
+                        "expand-contract.migrations.m.key", "id",
+                        "expand-contract.migrations.m.throttle.max-active-sessions", "4",
+                        "expand-contract.migrations.m.throttle.throttled-pause", "2s")))
+            .bindOrCreate("expand-contract", ExpandContractProperties.class);
+
+    ThrottleSettings throttle = bound.migrations().get("m").backfillSettings().throttle();
+    ThrottleSettings d = ThrottleSettings.DEFAULTS;
+    assertThat(throttle)
+        .isEqualTo(
+            new ThrottleSettings(
+                d.maxBlockedSessions(),
+                4,
+                d.maxCommitTime(),
+                d.criticalActiveSessions(),
+                Duration.ofSeconds(2),
+                d.fullSpeedBatchTime()));
   }
 }

@@ -74,7 +74,7 @@ class ExpandContractEndpointFailureTest {
     db.close(); // the pool is gone: every statement fails as with a database that is down
 
     WebEndpointResponse<Object> action =
-        endpoint.act(OPERATOR, ItemsDatabase.ID, "start-backfill", null);
+        endpoint.act(OPERATOR, ItemsDatabase.ID, "start-backfill", null, null);
 
     assertThat(action.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
     assertThat(reason(action)).startsWith("start-backfill failed: the database failed: ");
@@ -86,7 +86,8 @@ class ExpandContractEndpointFailureTest {
 
   @Test
   void aGuardRefusalStays409() {
-    WebEndpointResponse<Object> action = endpoint.act(OPERATOR, ItemsDatabase.ID, "contract", null);
+    WebEndpointResponse<Object> action =
+        endpoint.act(OPERATOR, ItemsDatabase.ID, "contract", null, null);
     assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
   }
 
@@ -95,7 +96,8 @@ class ExpandContractEndpointFailureTest {
     db.expandContract.control().startBackfill(ItemsDatabase.ID, "test");
     while (db.expandContract.backfill().runBatch(ItemsDatabase.ID) == BatchOutcome.COPIED) {}
 
-    WebEndpointResponse<Object> action = endpoint.act(OPERATOR, ItemsDatabase.ID, "compact", null);
+    WebEndpointResponse<Object> action =
+        endpoint.act(OPERATOR, ItemsDatabase.ID, "compact", null, null);
 
     assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
     assertThat(reason(action)).contains("pg_repack serves PostgreSQL only, this database is H2");
@@ -115,7 +117,7 @@ class ExpandContractEndpointFailureTest {
     toNewOnly();
 
     WebEndpointResponse<Object> action =
-        withScripts.act(OPERATOR, ItemsDatabase.ID, "contract", null);
+        withScripts.act(OPERATOR, ItemsDatabase.ID, "contract", null, null);
 
     assertThat(action.getStatus()).isEqualTo(ExpandContractEndpoint.STATUS_REFUSED);
     assertThat(reason(action))

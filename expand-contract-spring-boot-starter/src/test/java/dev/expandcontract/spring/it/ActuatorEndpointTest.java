@@ -46,7 +46,8 @@ abstract class ActuatorEndpointTest extends ItSupport {
           "etaSeconds",
           "lastError",
           "transitions",
-          "safetyNet");
+          "safetyNet",
+          "allowedActions");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -82,6 +83,9 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(one.body.get("phase").asString()).isEqualTo("EXPANDED");
     assertThat(one.body.get("readPercent").asInt()).isZero();
     assertThat(one.body.get("safetyNet").asString()).isEqualTo("off");
+    assertThat(one.body.get("allowedActions").findValuesAsString("action"))
+        .containsExactly("start-backfill", "tune");
+    assertThat(refusedBecause(one.body.get("allowedActions"), "start-backfill")).isNull();
 
     assertThat(get("/actuator/expandcontract/no-such-migration").status).isEqualTo(404);
   }
@@ -165,7 +169,24 @@ abstract class ActuatorEndpointTest extends ItSupport {
     reasons.put("{\"action\": \"read-new\", \"percent\": \"50\"}", "a string");
     reasons.put("{\"action\": \"pause\", \"action\": \"start-backfill\"}", "Duplicate");
     reasons.put("{\"action\": \"pause\", \"force\": true}", "unknown field 'force'");
-    reasons.put("{\"action\": \"pause\", \"pad\": \"" + "x".repeat(10_000) + "\"}", "larger");
+    reasons.put("{\"action\": \"tune\"}", "tune needs 'settings'");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": {\"max-batch-size\": 5}}",
+        "'settings' must be a string");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": \"max-batch-size\"}",
+        "'max-batch-size' in 'settings' is not name=value");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": \"max-batch-size=5, max-batch-size=6\"}",
+        "'max-batch-size' is set twice");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": \"nope=1\"}", "unknown backfill setting 'nope'");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": \"target-batch-time=fast\"}",
+        "target-batch-time must be a duration");
+    reasons.put(
+        "{\"action\": \"tune\", \"settings\": \"max-active-sessions=1000\"}",
+        "criticalActiveSessions");
     for (Map.Entry<String, String> bad : reasons.entrySet()) {
       Response response = operator(path, bad.getKey());
       String shown = bad.getKey().length() > 60 ? bad.getKey().substring(0, 60) : bad.getKey();
@@ -184,6 +205,35 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(rollback.status).isEqualTo(200);
     assertThat(rollback.body.get("migration").get("phase").asString()).isEqualTo("EXPANDED");
     assertThat(get(path).body.get("transitions")).isEqualTo(before.get("transitions"));
+  }
+
+  @Test
+  @Order(3)
+  void theOperatorTunesTheBackfillAndGetShowsTheSettingsInEffect() throws Exception {
+    String path = "/actuator/expandcontract/" + EMAIL;
+    int transitions = get(path).body.get("transitions").size();
+    String tune =
+        "{\"action\": \"tune\", \"settings\": \"target-batch-time=2s, max-active-sessions=4\"}";
+
+    Response tuned = operator(path, tune);
+
+    assertThat(tuned.status).as("%s", tuned.body).isEqualTo(200);
+    JsonNode settings = tuned.body.get("migration").get("backfillSettings");
+    assertThat(settings.get("target-batch-time").asString()).isEqualTo("2000ms");
+    assertThat(settings.get("max-active-sessions").asString()).isEqualTo("4");
+    assertThat(get(path).body.get("backfillSettings")).isEqualTo(settings);
+    JsonNode history = get(path).body.get("transitions");
+    assertThat(history.size()).isEqualTo(Math.min(10, transitions + 1));
+    assertThat(history.findValuesAsString("reason"))
+        .anyMatch(
+            reason ->
+                reason.startsWith("tune: target-batch-time=2000ms (was ")
+                    && reason.contains("max-active-sessions=4 (was "));
+    assertThat(history.findValuesAsString("actor")).contains(ItSecurityConfiguration.OPERATOR);
+
+    Response again = operator(path, tune);
+    assertThat(again.status).isEqualTo(200);
+    assertThat(get(path).body.get("transitions")).as("nothing changed").isEqualTo(history);
   }
 
   @Test
@@ -244,9 +294,16 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(again.body.get("migration").get("transitions"))
         .isEqualTo(ramped.body.get("migration").get("transitions"));
 
+    JsonNode allowed = ramped.body.get("migration").get("allowedActions");
+    assertThat(allowed.findValuesAsString("action"))
+        .containsExactly(
+            "verify", "read-new", "stop-old-writes", "rollback", "compact", "repair", "tune");
+    String foreseen = refusedBecause(allowed, "stop-old-writes");
+    assertThat(foreseen).contains("100% from new first (now 10%)");
+    assertThat(refusedBecause(allowed, "rollback")).isNull();
     Response notYet = operator(path, "{\"action\": \"stop-old-writes\"}");
     assertThat(notYet.status).isEqualTo(409);
-    assertThat(notYet.body.get("reason").asString()).contains("100");
+    assertThat(notYet.body.get("reason").asString()).isEqualTo(foreseen);
 
     Response rolledBack = operator(path, "{\"action\": \"rollback\"}");
     assertThat(rolledBack.status).isEqualTo(200);
@@ -283,6 +340,17 @@ abstract class ActuatorEndpointTest extends ItSupport {
     assertThat(customers.findAll())
         .extracting(Customer::getEmail)
         .allMatch(email -> email.equals(email.toLowerCase()));
+  }
+
+  /** The refusal {@code allowedActions} foresees for an action, null when none. */
+  private static String refusedBecause(JsonNode allowedActions, String action) {
+    for (JsonNode allowed : allowedActions) {
+      if (allowed.get("action").asString().equals(action)) {
+        JsonNode reason = allowed.get("refusedBecause");
+        return reason.isNull() ? null : reason.asString();
+      }
+    }
+    throw new AssertionError(action + " is not allowed: " + allowedActions);
   }
 
   // ---- HTTP --------------------------------------------------------------------------------

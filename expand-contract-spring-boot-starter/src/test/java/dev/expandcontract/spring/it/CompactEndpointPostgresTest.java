@@ -51,14 +51,14 @@ class CompactEndpointPostgresTest extends ItSupport {
         "INSERT INTO customers (name, email) SELECT 'c' || g, ' C' || g || '@X.org'"
             + " FROM generate_series(1, 5000) g");
 
-    WebEndpointResponse<Object> early = endpoint.act(OPERATOR, EMAIL, "compact", null);
+    WebEndpointResponse<Object> early = endpoint.act(OPERATOR, EMAIL, "compact", null, null);
     assertThat(early.getStatus()).isEqualTo(409);
     assertThat(((ErrorDescriptor) early.getBody()).reason())
         .contains("allowed from BACKFILLED")
         .contains("EXPANDED");
 
     backfill(EMAIL);
-    WebEndpointResponse<Object> compacted = endpoint.act(OPERATOR, EMAIL, "compact", null);
+    WebEndpointResponse<Object> compacted = endpoint.act(OPERATOR, EMAIL, "compact", null, null);
     assertThat(compacted.getStatus()).as("%s", compacted.getBody()).isEqualTo(200);
     CompactionDescriptor answer =
         ((ActionResultDescriptor) compacted.getBody()).migration().ddl().lastCompaction();

@@ -67,7 +67,7 @@ class ContractExecutorsMariaDbTest extends ItSupport {
   void theMigrationsOwnExecutorRunsItsContractScripts() {
     toNewOnly(EMAIL);
 
-    WebEndpointResponse<Object> contract = endpoint.act(OPERATOR, EMAIL, "contract", null);
+    WebEndpointResponse<Object> contract = endpoint.act(OPERATOR, EMAIL, "contract", null, null);
 
     assertThat(contract.getStatus()).as("%s", contract.getBody()).isEqualTo(200);
     assertPhase(stored(EMAIL), Phase.CONTRACTED);
@@ -89,7 +89,7 @@ class ContractExecutorsMariaDbTest extends ItSupport {
   void aContractTheDdlGuardRefusesIs409WithTheReason() {
     toNewOnly(ADDRESS);
 
-    WebEndpointResponse<Object> contract = endpoint.act(OPERATOR, ADDRESS, "contract", null);
+    WebEndpointResponse<Object> contract = endpoint.act(OPERATOR, ADDRESS, "contract", null, null);
 
     assertThat(contract.getStatus()).isEqualTo(409);
     ErrorDescriptor error = (ErrorDescriptor) contract.getBody();

@@ -12,11 +12,13 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.expandcontract.core.ExpandContract;
 import dev.expandcontract.core.MigrationStatus;
 import dev.expandcontract.core.backfill.ChunkProgress;
+import dev.expandcontract.core.backfill.ThrottleState;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.phase.Phase;
 import dev.expandcontract.core.phase.TransitionRefusedException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +73,10 @@ class BackfillProgressLogTest {
             0,
             List.of(),
             List.of(),
-            ChunkProgress.NONE);
+            ChunkProgress.NONE,
+            ThrottleState.NONE,
+            Map.of(),
+            List.of());
     assertThat(BackfillProgressLog.progressLine(status, false))
         .isEqualTo("customer-email backfill 45.2% (90400/200000 rows), 12300 rows/s, ETA 9s");
     assertThat(BackfillProgressLog.eta(null)).isEqualTo("unknown");

@@ -51,6 +51,7 @@ class ExpandContractMetricsTest {
             "expandcontract.backfill.progress",
             "expandcontract.backfill.eta",
             "expandcontract.backfill.rate",
+            "expandcontract.backfill.throttle",
             "expandcontract.phase",
             "expandcontract.read.percent",
             "expandcontract.verify.mismatches",
@@ -68,6 +69,14 @@ class ExpandContractMetricsTest {
     assertThat(reads("old")).isZero();
     assertThat(reads("new")).isZero();
     assertPhase(Phase.EXPANDED);
+    assertThat(
+            registry
+                .get("expandcontract.backfill.throttle")
+                .tags("migration", ID, "level", "NONE")
+                .gauge()
+                .value())
+        .as("no batch ran here yet")
+        .isEqualTo(1);
     assertThat(batches("success")).isZero();
     assertThat(batches("failure")).isZero();
     assertThat(gauge("expandcontract.backfill.progress")).isZero();

@@ -6,6 +6,7 @@ import dev.expandcontract.core.backfill.BatchOutcome;
 import dev.expandcontract.core.event.ExpandContractListener;
 import dev.expandcontract.core.migration.BackfillSettings;
 import dev.expandcontract.core.migration.Migration;
+import dev.expandcontract.core.migration.ThrottleSettings;
 import dev.expandcontract.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,7 +34,8 @@ public final class ItemsDatabase implements AutoCloseable {
           Duration.ofMillis(500),
           Duration.ofSeconds(10),
           0,
-          Duration.ZERO);
+          Duration.ZERO,
+          ThrottleSettings.DEFAULTS);
 
   public final HikariDataSource dataSource;
   public final ExpandContract expandContract;

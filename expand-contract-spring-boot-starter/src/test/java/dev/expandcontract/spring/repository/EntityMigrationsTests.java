@@ -3,6 +3,10 @@ package dev.expandcontract.spring.repository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.expandcontract.core.access.MigratedRows;
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
+import dev.expandcontract.core.internal.sql.MigrationSql;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
@@ -10,7 +14,6 @@ import dev.expandcontract.core.sql.ColumnType;
 import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.core.sql.KeyType;
 import dev.expandcontract.core.sql.MigrationSchema;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.sql.ValueComparison;
 import dev.expandcontract.spring.Migrated;
 import java.math.BigDecimal;
@@ -79,7 +82,11 @@ class EntityMigrationsTests {
                 List.of(NUMERIC_10_2),
                 KeyType.LONG),
             DatabaseType.POSTGRESQL.dialect());
-    return EntityMigrations.of(entity, id -> Optional.of(sql));
+    return EntityMigrations.of(
+        entity,
+        id ->
+            Optional.of(
+                new MigratedRows(sql, ExpandContractListener.NO_OP, OperationObserver.NONE)));
   }
 
   @Test

@@ -2,13 +2,16 @@ package dev.expandcontract.spring.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.expandcontract.core.access.MigratedRows;
+import dev.expandcontract.core.event.ExpandContractListener;
+import dev.expandcontract.core.event.OperationObserver;
+import dev.expandcontract.core.internal.sql.MigrationSql;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.ValueForm;
 import dev.expandcontract.core.sql.ColumnType;
 import dev.expandcontract.core.sql.DatabaseType;
 import dev.expandcontract.core.sql.KeyType;
 import dev.expandcontract.core.sql.MigrationSchema;
-import dev.expandcontract.core.sql.MigrationSql;
 import dev.expandcontract.core.sql.ValueComparison;
 import dev.expandcontract.spring.Migrated;
 import java.math.BigDecimal;
@@ -69,7 +72,12 @@ class ReviewEntityMigrationsTests {
             DatabaseType.POSTGRESQL.dialect());
 
     assertThat(
-            EntityMigrations.of(Order.class, id -> Optional.of(sql))
+            EntityMigrations.of(
+                    Order.class,
+                    id ->
+                        Optional.of(
+                            new MigratedRows(
+                                sql, ExpandContractListener.NO_OP, OperationObserver.NONE)))
                 .orElseThrow()
                 .form("order-money"))
         .isEqualTo(ValueForm.NEW);

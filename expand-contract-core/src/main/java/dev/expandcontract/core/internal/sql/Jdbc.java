@@ -1,4 +1,4 @@
-package dev.expandcontract.core.sql;
+package dev.expandcontract.core.internal.sql;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

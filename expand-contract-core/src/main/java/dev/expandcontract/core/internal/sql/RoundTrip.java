@@ -1,5 +1,6 @@
-package dev.expandcontract.core.sql;
+package dev.expandcontract.core.internal.sql;
 
+import dev.expandcontract.core.sql.ColumnType;
 import java.sql.Types;
 import java.util.Optional;
 

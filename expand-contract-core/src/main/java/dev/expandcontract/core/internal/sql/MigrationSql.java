@@ -1,9 +1,14 @@
-package dev.expandcontract.core.sql;
+package dev.expandcontract.core.internal.sql;
 
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
 import dev.expandcontract.core.migration.ValueForm;
+import dev.expandcontract.core.sql.ColumnType;
+import dev.expandcontract.core.sql.KeyType;
+import dev.expandcontract.core.sql.MigrationSchema;
+import dev.expandcontract.core.sql.SafetyNetSql;
+import dev.expandcontract.core.sql.SqlDialect;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -125,6 +130,28 @@ public final class MigrationSql {
     return copyWhere(range(oldKey, hasLower));
   }
 
+  /**
+   * A cheaper form of {@link #copyRange} for a table migration where the dialect has one (see
+   * {@link SqlDialect#insertMissingUpdateDiffering}), else null. It fails with a duplicate key when
+   * a concurrent dual write inserted a new row of the range after its snapshot: redo the range with
+   * {@link #copyRange} then.
+   */
+  public String insertMissingRange(boolean hasLower) {
+    if (isColumnMigration()) {
+      return null;
+    }
+    return dialect.insertMissingUpdateDiffering(
+        newTable,
+        newKey,
+        prepend(newKey, newColumns),
+        lockedSource(range(oldKey, hasLower)),
+        "NOT ("
+            + pairs(
+                i -> newEquals(i, "ec_n." + newColumns.get(i), "ec_s." + newColumns.get(i)),
+                " AND ")
+            + ")");
+  }
+
   /** The same copy for one key: the dual write's SQL fallback when there is no Java twin. */
   public String copyKey() {
     return copyWhere(oldKey + " = ?");
@@ -142,19 +169,20 @@ public final class MigrationSql {
           + pairs(i -> newEquals(i, newColumns.get(i), transforms.get(i)), " AND ")
           + ")";
     }
-    return dialect.upsert(
-        newTable,
-        newKey,
-        prepend(newKey, newColumns),
-        "SELECT "
-            + oldKey
-            + ", "
-            + String.join(", ", parenthesized(transforms))
-            + " FROM "
-            + oldTable
-            + " WHERE "
-            + predicate
-            + dialect.lockRows());
+    return dialect.upsert(newTable, newKey, prepend(newKey, newColumns), lockedSource(predicate));
+  }
+
+  /** The new rows of a table migration computed from the old rows it locks. */
+  private String lockedSource(String predicate) {
+    return "SELECT "
+        + oldKey
+        + ", "
+        + String.join(", ", parenthesized(transforms))
+        + " FROM "
+        + oldTable
+        + " WHERE "
+        + predicate
+        + dialect.lockRows();
   }
 
   /** Removes a key from the new table after the application deleted it from the old one. */

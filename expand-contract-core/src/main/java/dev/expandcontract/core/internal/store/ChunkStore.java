@@ -1,9 +1,10 @@
-package dev.expandcontract.core.store;
+package dev.expandcontract.core.internal.store;
 
-import static dev.expandcontract.core.sql.Jdbc.nullableLong;
+import static dev.expandcontract.core.internal.sql.Jdbc.nullableLong;
 
-import dev.expandcontract.core.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.Jdbc;
 import dev.expandcontract.core.sql.SqlDialect;
+import dev.expandcontract.core.store.BackfillChunk;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -249,21 +250,22 @@ public final class ChunkStore {
   }
 
   /**
-   * The key below which every chunk is done (its migration-wide cursor): the resume point of the
-   * first unfinished chunk, or {@code whenAllDone} when none is left.
+   * The key below which every chunk is done (its migration-wide cursor), as an expression over the
+   * migration row: the resume point of the first unfinished chunk, or the bound parameter when none
+   * is left.
    */
-  public String doneUpTo(Connection connection, String id, String whenAllDone) throws SQLException {
-    List<BackfillChunk> first =
-        Jdbc.query(
-            connection,
-            "SELECT "
-                + COLUMNS
-                + " FROM "
-                + chunkTable
-                + " WHERE migration_id = ? AND done = 0 ORDER BY chunk_no LIMIT 1",
-            ChunkStore::chunk,
-            id);
-    return first.isEmpty() ? whenAllDone : first.get(0).resumeAfter();
+  String doneUpTo() {
+    String unfinished =
+        " FROM "
+            + chunkTable
+            + " ec_c WHERE ec_c.migration_id = "
+            + migrationTable
+            + ".migration_id AND ec_c.done = 0";
+    return "CASE WHEN EXISTS (SELECT 1"
+        + unfinished
+        + ") THEN (SELECT COALESCE(ec_c.cursor_key, ec_c.lower_key)"
+        + unfinished
+        + " ORDER BY ec_c.chunk_no LIMIT 1) ELSE ? END";
   }
 
   /** Forgets a run's chunks, inside the transition that starts or drops the run. */

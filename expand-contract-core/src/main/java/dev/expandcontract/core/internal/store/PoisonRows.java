@@ -1,6 +1,7 @@
-package dev.expandcontract.core.store;
+package dev.expandcontract.core.internal.store;
 
-import dev.expandcontract.core.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.Jdbc;
+import dev.expandcontract.core.store.PoisonRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -13,9 +14,6 @@ import javax.sql.DataSource;
  * of the backfill completes and an operator can retry them after fixing the data.
  */
 public final class PoisonRows {
-
-  /** One row set aside. */
-  public record PoisonRow(String migrationId, String key, String error, long atMillis) {}
 
   private final DataSource dataSource;
   private final Clock clock;

@@ -1,4 +1,4 @@
-package dev.expandcontract.core;
+package dev.expandcontract.core.internal;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,8 +1,8 @@
-package dev.expandcontract.core.backfill;
+package dev.expandcontract.core.internal.backfill;
 
-import dev.expandcontract.core.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.Jdbc;
+import dev.expandcontract.core.internal.sql.MigrationSql;
 import dev.expandcontract.core.sql.KeyType;
-import dev.expandcontract.core.sql.MigrationSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,32 +1,31 @@
-package dev.expandcontract.core.store;
+package dev.expandcontract.core.internal.store;
 
-import static dev.expandcontract.core.sql.Jdbc.nullableLong;
+import static dev.expandcontract.core.internal.sql.Jdbc.nullableLong;
 
+import dev.expandcontract.core.internal.sql.Jdbc;
 import dev.expandcontract.core.phase.Phase;
-import dev.expandcontract.core.sql.Jdbc;
 import dev.expandcontract.core.sql.SqlDialect;
+import dev.expandcontract.core.store.MigrationState;
+import dev.expandcontract.core.store.PhaseTransition;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * The shared state of every migration, in the application's own database: phase rows with
- * optimistic locking, the transition history, backfill checkpoints and chunk leases, and instance
- * heartbeats. Every instance coordinates through these tables; no other server is needed.
+ * optimistic locking, the transition history, backfill checkpoints and chunk leases, and (through
+ * {@link #instances()}) instance heartbeats. Every instance coordinates through these tables; no
+ * other server is needed.
  */
 public final class StateStore {
 
@@ -42,19 +41,27 @@ public final class StateStore {
   private final Clock clock;
   private final String migrationTable;
   private final String transitionTable;
-  private final String instanceTable;
 
   /**
    * The classpath resource with the DDL of the library's tables for the default prefix, for
    * databases whose application user may not create tables; a test keeps it equal to what {@link
-   * #createTablesIfAbsent} runs.
+   * StateTables#createTablesIfAbsent} runs.
    */
   public static final String SCHEMA_SCRIPT = "dev/expandcontract/core/store/schema.sql";
+
+  /** More of a transition's writes, in its transaction. */
+  @FunctionalInterface
+  private interface TransactionStep {
+    void run(Connection connection) throws SQLException;
+  }
 
   private final String prefix;
   private final OldColumnTypes oldColumnTypes;
   private final ChunkStore chunks;
   private final PoisonRows poison;
+  private final BackfillTunings tunings;
+  private final StateTables tables;
+  private final InstanceHeartbeats instances;
 
   /**
    * @param tablePrefix prefix of the state tables, e.g. {@code expand_contract_}
@@ -70,10 +77,22 @@ public final class StateStore {
     this.prefix = tablePrefix;
     this.migrationTable = tablePrefix + "migration";
     this.transitionTable = tablePrefix + "transition";
-    this.instanceTable = tablePrefix + "instance";
     this.chunks = new ChunkStore(dataSource, dialect, clock, tablePrefix);
     this.poison = new PoisonRows(dataSource, clock, tablePrefix);
     this.oldColumnTypes = new OldColumnTypes(dataSource, tablePrefix);
+    this.tunings = new BackfillTunings(dataSource, tablePrefix);
+    this.tables = new StateTables(dataSource, dialect, tablePrefix);
+    this.instances = new InstanceHeartbeats(dataSource, dialect, clock, tablePrefix);
+  }
+
+  /** The library's own tables: which exist, and their creation. */
+  public StateTables tables() {
+    return tables;
+  }
+
+  /** Each instance's heartbeat: the state it acts on and the routing it applies. */
+  public InstanceHeartbeats instances() {
+    return instances;
   }
 
   /** The old columns' types, recorded while they exist. */
@@ -84,6 +103,10 @@ public final class StateStore {
   /** The rows each migration's backfill set aside because their transform fails. */
   public PoisonRows poison() {
     return poison;
+  }
+
+  public BackfillTunings tunings() {
+    return tunings;
   }
 
   /** The leased chunks of each migration's backfill. */
@@ -97,69 +120,6 @@ public final class StateStore {
 
   public Clock clock() {
     return clock;
-  }
-
-  /**
-   * True when the migration state table exists, asked of the catalog rather than by a failing query
-   * (which drivers log as an error on a first start).
-   */
-  public boolean stateTableExists() {
-    return missingTables(List.of(migrationTable)).isEmpty();
-  }
-
-  /** The library's tables the database does not have, asked of the catalog. */
-  public List<String> missingTables() {
-    return missingTables(
-        dialect.createStateTables(prefix).stream().map(StateStore::tableOf).toList());
-  }
-
-  private List<String> missingTables(List<String> tables) {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData meta = connection.getMetaData();
-      List<String> missing = new ArrayList<>();
-      for (String table : tables) {
-        if (!inCatalog(meta, connection, table)) {
-          missing.add(table);
-        }
-      }
-      return missing;
-    } catch (SQLException e) {
-      throw failure("look up " + tables, e);
-    }
-  }
-
-  private static boolean inCatalog(DatabaseMetaData meta, Connection connection, String table)
-      throws SQLException {
-    for (String name :
-        List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
-      try (ResultSet tables =
-          meta.getTables(connection.getCatalog(), connection.getSchema(), name, null)) {
-        if (tables.next()) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** The table a {@code CREATE TABLE IF NOT EXISTS <table> (...)} statement creates. */
-  private static String tableOf(String ddl) {
-    return ddl.split("\\s+")[5];
-  }
-
-  /** Creates the state tables if absent; safe when several instances start at once. */
-  public void createTablesIfAbsent() {
-    for (String ddl : dialect.createStateTables(prefix)) {
-      try (Connection connection = dataSource.getConnection();
-          Statement statement = connection.createStatement()) {
-        statement.execute(ddl);
-      } catch (SQLException e) {
-        // Two instances racing CREATE TABLE IF NOT EXISTS: the loser may fail; the table exists.
-        if (!missingTables(List.of(tableOf(ddl))).isEmpty()) {
-          throw new IllegalStateException("cannot create state table: " + e.getMessage(), e);
-        }
-      }
-    }
   }
 
   /** Inserts the EXPANDED row of a migration unless one exists. */
@@ -268,7 +228,25 @@ public final class StateStore {
       Map<String, Object> changes,
       String actor,
       String reason) {
-    return transition(expected, to, readPercent, changes, actor, reason, "");
+    return transition(expected, to, readPercent, changes, actor, reason, "", connection -> {});
+  }
+
+  /**
+   * Records an operator's change of backfill settings as a transition within the phase, and
+   * replaces the stored overrides with {@code overrides} in the same transaction; false when the
+   * state changed since it was read.
+   */
+  public boolean tune(
+      MigrationState expected, Map<String, String> overrides, String actor, String reason) {
+    return transition(
+        expected,
+        expected.phase(),
+        expected.readPercent(),
+        Map.of(),
+        actor,
+        reason,
+        "",
+        connection -> tunings.replace(connection, expected.id(), overrides));
   }
 
   /**
@@ -283,7 +261,14 @@ public final class StateStore {
       String actor,
       String reason) {
     return transition(
-        expected, to, readPercent, changes, actor, reason, " AND " + chunks.everyChunkDone());
+        expected,
+        to,
+        readPercent,
+        changes,
+        actor,
+        reason,
+        " AND " + chunks.everyChunkDone(),
+        connection -> {});
   }
 
   private boolean transition(
@@ -293,7 +278,8 @@ public final class StateStore {
       Map<String, Object> changes,
       String actor,
       String reason,
-      String guard) {
+      String guard,
+      TransactionStep alsoInTransaction) {
     long now = clock.millis();
     Map<String, Object> set = new LinkedHashMap<>();
     set.put("phase", to.name());
@@ -342,6 +328,7 @@ public final class StateStore {
                 now,
                 truncate(actor, 200),
                 truncate(reason, 2000));
+            alsoInTransaction.run(connection);
             return true;
           });
     } catch (SQLException e) {
@@ -353,7 +340,7 @@ public final class StateStore {
    * Moves the migration's progress inside the batch's own transaction, and names the instance that
    * committed it. Fails (false) when the backfill was paused or rolled back meanwhile: the batch
    * must then roll back. Taken first in the batch's checkpoint, this row lock orders concurrent
-   * workers' commits, so {@link ChunkStore#doneUpTo} sees every chunk that committed before.
+   * workers' commits, so {@link #moveCursor} sees every chunk that committed before.
    */
   public boolean checkpoint(
       Connection batch,
@@ -379,12 +366,19 @@ public final class StateStore {
         == 1;
   }
 
-  /** Sets the migration-wide cursor: every key up to it is copied. */
-  public void moveCursor(Connection batch, String id, String cursor) throws SQLException {
+  /**
+   * Moves the migration-wide cursor to where every chunk is done (every key up to it is copied), or
+   * to {@code whenAllDone} once no chunk is left, in the batch's transaction.
+   */
+  public void moveCursor(Connection batch, String id, String whenAllDone) throws SQLException {
     Jdbc.update(
         batch,
-        "UPDATE " + migrationTable + " SET cursor_key = ? WHERE migration_id = ?",
-        cursor,
+        "UPDATE "
+            + migrationTable
+            + " SET cursor_key = "
+            + chunks.doneUpTo()
+            + " WHERE migration_id = ?",
+        whenAllDone,
         id);
   }
 
@@ -445,88 +439,6 @@ public final class StateStore {
     }
   }
 
-  /**
-   * Records which state an instance acts on and the routing it applies for it; the fleet-wide
-   * guards read these heartbeats.
-   *
-   * @param readPercentApplied the share of keys this instance reads from new
-   * @param writesOldApplied whether this instance still writes the old schema
-   */
-  public void heartbeat(
-      String instanceId, MigrationState seen, int readPercentApplied, boolean writesOldApplied) {
-    try (Connection connection = dataSource.getConnection()) {
-      Jdbc.update(
-          connection,
-          dialect.upsert(
-              instanceTable,
-              "instance_id, migration_id",
-              List.of(
-                  "instance_id",
-                  "migration_id",
-                  "phase_seen",
-                  "version_seen",
-                  "read_percent_applied",
-                  "writes_old_applied",
-                  "heartbeat_at"),
-              "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-          instanceId,
-          seen.id(),
-          seen.phase().name(),
-          seen.version(),
-          readPercentApplied,
-          writesOldApplied ? 1 : 0,
-          clock.millis());
-    } catch (SQLException e) {
-      throw failure("heartbeat of " + instanceId, e);
-    }
-  }
-
-  /** Instances whose heartbeat is newer than {@code since}. */
-  public List<InstanceView> liveInstances(String migrationId, Instant since) {
-    try (Connection connection = dataSource.getConnection()) {
-      return Jdbc.query(
-          connection,
-          "SELECT instance_id, migration_id, phase_seen, version_seen, read_percent_applied,"
-              + " writes_old_applied, heartbeat_at FROM "
-              + instanceTable
-              + " WHERE migration_id = ? AND heartbeat_at >= ? ORDER BY instance_id",
-          rs ->
-              new InstanceView(
-                  rs.getString(1),
-                  rs.getString(2),
-                  Phase.valueOf(rs.getString(3)),
-                  rs.getLong(4),
-                  rs.getInt(5),
-                  rs.getInt(6) == 1,
-                  Instant.ofEpochMilli(rs.getLong(7))),
-          migrationId,
-          since.toEpochMilli());
-    } catch (SQLException e) {
-      throw failure("load instances of " + migrationId, e);
-    }
-  }
-
-  /**
-   * The live instances (heartbeat within {@code instanceTimeout}) that have not yet acknowledged
-   * {@code state} with the routing {@code ready} asks for; the fleet-wide guards wait for none.
-   */
-  public List<InstanceView> laggingInstances(
-      MigrationState state, Duration instanceTimeout, Predicate<InstanceView> ready) {
-    return liveInstances(state.id(), clock.instant().minus(instanceTimeout)).stream()
-        .filter(instance -> !instance.acknowledged(state, ready))
-        .toList();
-  }
-
-  /** Forgets an instance that shut down cleanly, so fleet-wide guards stop waiting for it. */
-  public void leave(String instanceId) {
-    try (Connection connection = dataSource.getConnection()) {
-      Jdbc.update(
-          connection, "DELETE FROM " + instanceTable + " WHERE instance_id = ?", instanceId);
-    } catch (SQLException e) {
-      throw failure("remove instance " + instanceId, e);
-    }
-  }
-
   private static MigrationState state(ResultSet rs) throws SQLException {
     return new MigrationState(
         rs.getString("migration_id"),
@@ -556,7 +468,7 @@ public final class StateStore {
     return text == null || text.length() <= max ? text : text.substring(0, max);
   }
 
-  private static IllegalStateException failure(String what, SQLException e) {
+  static IllegalStateException failure(String what, SQLException e) {
     return new IllegalStateException("expand-contract state store: cannot " + what, e);
   }
 }

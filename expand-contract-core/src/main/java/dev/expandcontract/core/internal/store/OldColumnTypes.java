@@ -1,7 +1,7 @@
-package dev.expandcontract.core.store;
+package dev.expandcontract.core.internal.store;
 
+import dev.expandcontract.core.internal.sql.Jdbc;
 import dev.expandcontract.core.sql.ColumnType;
-import dev.expandcontract.core.sql.Jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

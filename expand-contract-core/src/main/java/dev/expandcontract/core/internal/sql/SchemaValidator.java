@@ -1,9 +1,14 @@
-package dev.expandcontract.core.sql;
+package dev.expandcontract.core.internal.sql;
 
 import dev.expandcontract.core.migration.ColumnMapping;
 import dev.expandcontract.core.migration.InvalidMigrationException;
 import dev.expandcontract.core.migration.Migration;
 import dev.expandcontract.core.migration.MigrationKind;
+import dev.expandcontract.core.sql.ColumnType;
+import dev.expandcontract.core.sql.KeyType;
+import dev.expandcontract.core.sql.MigrationSchema;
+import dev.expandcontract.core.sql.SqlDialect;
+import dev.expandcontract.core.sql.ValueComparison;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
